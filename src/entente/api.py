@@ -1,0 +1,19 @@
+"""/api/v1: the apps' routers assembled into one versioned, documented API."""
+
+from __future__ import annotations
+
+from entente.core.api import router as core_router
+from entente.core.api_support import BearerToken, EntenteAPI, VerifiedSession
+
+api = EntenteAPI(
+    title="Entente API",
+    version="1",
+    description=(
+        "The API of the joint Franco-British command. Authenticate with a bearer token "
+        "(`entente create_token USERNAME`) or the browser session. Errors are RFC 9457 "
+        "problem details."
+    ),
+    auth=[BearerToken(), VerifiedSession()],
+    urls_namespace="api-1",
+)
+api.add_router("/", core_router)

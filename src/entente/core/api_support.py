@@ -1,0 +1,180 @@
+"""What every API router shares: authentication, RFC 9457 problem details, the API class.
+
+Errors are ``application/problem+json`` bodies with a 4xx status that says what is wrong,
+translated into the caller's language (Accept-Language, or the user's profile). The OpenAPI
+schema documents them on every operation, so a client (or schemathesis) knows what to expect.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+class Problem(Schema):
+    """An RFC 9457 problem: what went wrong, for people (title, detail) and programs (type)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    errors: list[dict[str, Any]] = []
+
+
+def problem_response(
+    request: HttpRequest,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+) -> HttpResponse:
+    body = {
+        "type": f"urn:entente:problem:{slug}",
+        "title": str(title),
+        "status": status,
+        "detail": str(detail),
+        "instance": request.path,
+        "errors": errors or [],
+    }
+    response = HttpResponse(
+        json.dumps(body, ensure_ascii=False), status=status, content_type=PROBLEM_CONTENT_TYPE
+    )
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="entente"'
+    return response
+
+
+class BearerToken(HttpBearer):
+    """Hashed bearer tokens of machine clients (``entente create_token USERNAME``)."""
+
+    openapi_description = "An Entente API token: Authorization: Bearer ent_..."
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from entente.core.services import user_for_token
+
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class VerifiedSession(SessionAuth):
+    """The browser's session; outside demo mode it counts only after the second factor."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if settings.ENTENTE_REQUIRE_2FA and not user.is_verified():
+            return None
+        return user
+
+
+def _validation_errors(errors: Any) -> list[dict[str, Any]]:
+    out = []
+    for err in errors:
+        loc = [str(part) for part in err.get("loc", [])]
+        out.append({"location": loc, "message": str(err.get("msg", "")), "code": err.get("type", "")})
+    return out
+
+
+def _django_validation_errors(exc: DjangoValidationError) -> list[dict[str, Any]]:
+    if hasattr(exc, "error_dict"):
+        return [
+            {"location": ["body", field], "message": str(message), "code": "invalid"}
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    return [{"location": ["body"], "message": str(m), "code": "invalid"} for m in exc.messages]
+
+
+class EntenteAPI(NinjaAPI):
+    """NinjaAPI with problem details for every error and those errors in the schema."""
+
+    ERROR_STATUSES = {
+        400: gettext_noop("Bad request"),
+        401: gettext_noop("Not authenticated"),
+        403: gettext_noop("Not allowed"),
+        404: gettext_noop("Not found"),
+        422: gettext_noop("Invalid input"),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.add_exception_handler(ValidationError, self._on_validation)
+        self.add_exception_handler(DjangoValidationError, self._on_django_validation)
+        self.add_exception_handler(AuthenticationError, self._on_unauthenticated)
+        self.add_exception_handler(PermissionDenied, self._on_forbidden)
+        self.add_exception_handler(Http404, self._on_not_found)
+        self.add_exception_handler(HttpError, self._on_http_error)
+        self.add_exception_handler(Exception, self._on_error)
+
+    def _on_validation(self, request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        return problem_response(request, 422, "invalid-input", _("Invalid input"),
+                                _("Some values are missing or not valid; see errors."),
+                                _validation_errors(exc.errors))
+
+    def _on_django_validation(self, request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+        return problem_response(request, 422, "invalid-input", _("Invalid input"),
+                                _("Some values are not valid; see errors."),
+                                _django_validation_errors(exc))
+
+    def _on_unauthenticated(self, request: HttpRequest, exc: Exception) -> HttpResponse:
+        return problem_response(request, 401, "not-authenticated", _("Not authenticated"),
+                                _("Send a valid API token (Authorization: Bearer ...) or log in."))
+
+    def _on_forbidden(self, request: HttpRequest, exc: Exception) -> HttpResponse:
+        detail = str(exc) or _("You are not allowed to do this.")
+        return problem_response(request, 403, "forbidden", _("Not allowed"), detail)
+
+    def _on_not_found(self, request: HttpRequest, exc: Exception) -> HttpResponse:
+        return problem_response(request, 404, "not-found", _("Not found"),
+                                _("There is no such record, or you may not see it."))
+
+    def _on_http_error(self, request: HttpRequest, exc: HttpError) -> HttpResponse:
+        status = exc.status_code
+        if status == 401:
+            return self._on_unauthenticated(request, exc)
+        title = str(_(self.ERROR_STATUSES.get(status, "Bad request")))
+        detail = str(exc)
+        if status == 400 and "json" in detail.lower():
+            detail = _("The request body is not valid JSON.")
+        return problem_response(request, status, "http-error", title, detail)
+
+    def _on_error(self, request: HttpRequest, exc: Exception) -> HttpResponse:
+        logger.exception("API error on %s", request.path, exc_info=exc)
+        return problem_response(request, 500, "server-error", _("Server error"),
+                                _("Something went wrong on our side; it has been logged."))
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        ref = {"$ref": "#/components/schemas/Problem"}
+        for path_item in schema.get("paths", {}).values():
+            for operation in path_item.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in self.ERROR_STATUSES.items():
+                    responses.setdefault(str(status), {
+                        "description": description,
+                        "content": {PROBLEM_CONTENT_TYPE: {"schema": ref}},
+                    })
+        return schema
+

@@ -1,0 +1,61 @@
+"""Template helpers: times in both sites' zones, markings, TLP badges."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+from django import template
+from django.utils import formats
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from entente.core.markings import classification_label
+
+register = template.Library()
+
+TLP_BADGES = {
+    "CLEAR": "text-bg-light border",
+    "GREEN": "text-bg-success",
+    "AMBER": "text-bg-warning",
+    "AMBER+STRICT": "text-bg-warning",
+    "RED": "text-bg-danger",
+}
+
+
+@register.filter
+def in_zone(value: dt.datetime | None, zone: str) -> dt.datetime | None:
+    """A UTC time in a named zone (for "both local times" on pages about both sites)."""
+    if value is None:
+        return None
+    return value.astimezone(zoneinfo.ZoneInfo(zone))
+
+
+@register.simple_tag
+def both_times(value: dt.datetime, countries: Any) -> SafeString:
+    """The same moment as local time in each country's zone: "14:05 FR · 13:05 UK"."""
+    parts = []
+    for country in countries:
+        local = value.astimezone(zoneinfo.ZoneInfo(country.timezone))
+        parts.append((local.isoformat(), formats.time_format(local, "H:i"), country.code))
+    return format_html(
+        '<span class="both-times">{}</span>',
+        format_html_join(" · ", '<time datetime="{}">{}</time>&nbsp;{}', parts),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def classification(context: dict[str, Any], level: int) -> str:
+    return classification_label(level, context.get("user"))
+
+
+@register.filter
+def tlp_badge(tlp: str) -> SafeString:
+    css = TLP_BADGES.get(tlp, "text-bg-secondary")
+    return format_html('<span class="badge {}">TLP:{}</span>', css, tlp)
+
+
+@register.filter
+def releasability(codes: Any) -> str:
+    return " · ".join(sorted(codes))

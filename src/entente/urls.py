@@ -1,0 +1,16 @@
+"""The site's URLs: each app's pages under its prefix, and the API under /api/v1/."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+
+from entente.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("", include("entente.core.urls")),
+]
+
+handler403 = "entente.core.views.errors.forbidden"
+handler404 = "entente.core.views.errors.not_found"
+handler500 = "entente.core.views.errors.server_error"
