@@ -129,6 +129,7 @@ def visible_q(user: Any, model: type[MarkedModel]) -> Q:
 def _named(user: User, obj: MarkedModel) -> tuple[bool, bool]:
     from entente.core.models import Recipient
 
+    assert user.agency_id is not None  # callers have checked the module role
     ct = ContentType.objects.get_for_model(type(obj))
     rows = Recipient.objects.filter(content_type=ct, object_id=obj.pk)
     return (

@@ -13,7 +13,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import ConfigDict
 
 from entente.core import access, audit_queries, services
-from entente.core.choices import Classification, Module, Role
+from entente.core.choices import Module, Role
 from entente.core.markings import classification_label
 from entente.core.models import Agency, AuditEntry, Bulletin, Site
 
@@ -99,7 +99,7 @@ class BulletinIn(StrictIn):
     body: str = Field(min_length=1, max_length=20000)
     language: Literal["en", "fr"]
     translation: str = Field("", max_length=20000)
-    classification: Literal[10, 20, 30] = Classification.OFFICIAL.value
+    classification: Literal[10, 20, 30] = 10  # Classification.OFFICIAL
     releasability: list[Literal["FR", "UK"]] = Field(default_factory=list, max_length=10)
     tlp: Literal["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"] = "GREEN"
 
@@ -163,14 +163,26 @@ def get_agency(request: HttpRequest, code: str) -> dict[str, Any]:
 
 
 def _agency_out(agency: Agency) -> dict[str, Any]:
-    return {"code": agency.code, "name_en": agency.name_en, "name_fr": agency.name_fr,
-            "country": agency.country.code, "kind": agency.kind}
+    return {
+        "code": agency.code,
+        "name_en": agency.name_en,
+        "name_fr": agency.name_fr,
+        "country": agency.country.code,
+        "kind": agency.kind,
+    }
 
 
 def _site_out(site: Site) -> dict[str, Any]:
-    return {"code": site.code, "name_en": site.name_en, "name_fr": site.name_fr,
-            "country": site.country.code, "kind": site.kind, "latitude": float(site.latitude),
-            "longitude": float(site.longitude), "timezone": site.country.timezone}
+    return {
+        "code": site.code,
+        "name_en": site.name_en,
+        "name_fr": site.name_fr,
+        "country": site.country.code,
+        "kind": site.kind,
+        "latitude": float(site.latitude),
+        "longitude": float(site.longitude),
+        "timezone": site.country.timezone,
+    }
 
 
 @router.get("/sites", response=list[SiteOut], summary="Sites of the joint command")

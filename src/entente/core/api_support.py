@@ -91,7 +91,9 @@ def _validation_errors(errors: Any) -> list[dict[str, Any]]:
     out = []
     for err in errors:
         loc = [str(part) for part in err.get("loc", [])]
-        out.append({"location": loc, "message": str(err.get("msg", "")), "code": err.get("type", "")})
+        out.append(
+            {"location": loc, "message": str(err.get("msg", "")), "code": err.get("type", "")}
+        )
     return out
 
 
@@ -126,29 +128,49 @@ class EntenteAPI(NinjaAPI):
         self.add_exception_handler(HttpError, self._on_http_error)
         self.add_exception_handler(Exception, self._on_error)
 
-    def _on_validation(self, request: HttpRequest, exc: ValidationError) -> HttpResponse:
-        return problem_response(request, 422, "invalid-input", _("Invalid input"),
-                                _("Some values are missing or not valid; see errors."),
-                                _validation_errors(exc.errors))
+    def _on_validation(self, request: HttpRequest, exc: Any) -> HttpResponse:
+        return problem_response(
+            request,
+            422,
+            "invalid-input",
+            _("Invalid input"),
+            _("Some values are missing or not valid; see errors."),
+            _validation_errors(exc.errors),
+        )
 
-    def _on_django_validation(self, request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
-        return problem_response(request, 422, "invalid-input", _("Invalid input"),
-                                _("Some values are not valid; see errors."),
-                                _django_validation_errors(exc))
+    def _on_django_validation(self, request: HttpRequest, exc: Any) -> HttpResponse:
+        return problem_response(
+            request,
+            422,
+            "invalid-input",
+            _("Invalid input"),
+            _("Some values are not valid; see errors."),
+            _django_validation_errors(exc),
+        )
 
-    def _on_unauthenticated(self, request: HttpRequest, exc: Exception) -> HttpResponse:
-        return problem_response(request, 401, "not-authenticated", _("Not authenticated"),
-                                _("Send a valid API token (Authorization: Bearer ...) or log in."))
+    def _on_unauthenticated(self, request: HttpRequest, exc: Any) -> HttpResponse:
+        return problem_response(
+            request,
+            401,
+            "not-authenticated",
+            _("Not authenticated"),
+            _("Send a valid API token (Authorization: Bearer ...) or log in."),
+        )
 
-    def _on_forbidden(self, request: HttpRequest, exc: Exception) -> HttpResponse:
+    def _on_forbidden(self, request: HttpRequest, exc: Any) -> HttpResponse:
         detail = str(exc) or _("You are not allowed to do this.")
         return problem_response(request, 403, "forbidden", _("Not allowed"), detail)
 
-    def _on_not_found(self, request: HttpRequest, exc: Exception) -> HttpResponse:
-        return problem_response(request, 404, "not-found", _("Not found"),
-                                _("There is no such record, or you may not see it."))
+    def _on_not_found(self, request: HttpRequest, exc: Any) -> HttpResponse:
+        return problem_response(
+            request,
+            404,
+            "not-found",
+            _("Not found"),
+            _("There is no such record, or you may not see it."),
+        )
 
-    def _on_http_error(self, request: HttpRequest, exc: HttpError) -> HttpResponse:
+    def _on_http_error(self, request: HttpRequest, exc: Any) -> HttpResponse:
         status = exc.status_code
         if status == 401:
             return self._on_unauthenticated(request, exc)
@@ -158,23 +180,32 @@ class EntenteAPI(NinjaAPI):
             detail = _("The request body is not valid JSON.")
         return problem_response(request, status, "http-error", title, detail)
 
-    def _on_error(self, request: HttpRequest, exc: Exception) -> HttpResponse:
+    def _on_error(self, request: HttpRequest, exc: Any) -> HttpResponse:
         logger.exception("API error on %s", request.path, exc_info=exc)
-        return problem_response(request, 500, "server-error", _("Server error"),
-                                _("Something went wrong on our side; it has been logged."))
+        return problem_response(
+            request,
+            500,
+            "server-error",
+            _("Server error"),
+            _("Something went wrong on our side; it has been logged."),
+        )
 
     def get_openapi_schema(self, **kwargs: Any) -> Any:
         schema = super().get_openapi_schema(**kwargs)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        components["Problem"] = Problem.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
         ref = {"$ref": "#/components/schemas/Problem"}
         for path_item in schema.get("paths", {}).values():
             for operation in path_item.values():
                 responses = operation.setdefault("responses", {})
                 for status, description in self.ERROR_STATUSES.items():
-                    responses.setdefault(str(status), {
-                        "description": description,
-                        "content": {PROBLEM_CONTENT_TYPE: {"schema": ref}},
-                    })
+                    responses.setdefault(
+                        str(status),
+                        {
+                            "description": description,
+                            "content": {PROBLEM_CONTENT_TYPE: {"schema": ref}},
+                        },
+                    )
         return schema
-

@@ -104,7 +104,9 @@ def compute_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(canonical(entry)).hexdigest()
 
 
-def _object_fields(obj: models.Model | None, object_type: str, object_id: str) -> tuple[str, str, str]:
+def _object_fields(
+    obj: models.Model | None, object_type: str, object_id: str
+) -> tuple[str, str, str]:
     if obj is None:
         return object_type, object_id, ""
     meta = obj._meta
@@ -140,7 +142,9 @@ def record(
             seq=head.seq + 1,
             timestamp=timezone.now(),
             actor_id=actor.pk if is_user else None,
-            actor_username=(actor.get_username() if is_user else (actor_label or SYSTEM_ACTOR))[:150],
+            actor_username=(actor.get_username() if is_user else (actor_label or SYSTEM_ACTOR))[
+                :150
+            ],
             agency_code=(actor.agency.code if is_user and actor.agency_id else ""),
             action=action,
             object_type=otype,
@@ -177,7 +181,9 @@ def record_update(
 
 
 def record_delete(actor: Any, obj: models.Model, *, purpose: str = "") -> AuditEntry:
-    return record(actor, AuditAction.DELETE, obj, purpose=purpose, changes={"before": snapshot(obj)})
+    return record(
+        actor, AuditAction.DELETE, obj, purpose=purpose, changes={"before": snapshot(obj)}
+    )
 
 
 @dataclass(frozen=True)
@@ -222,33 +228,58 @@ def verify_chain(*, batch: int = 2000) -> ChainReport:
     previous_id = 0
     for entry in _entries(batch):
         if entry.seq != expected_seq:
-            return ChainReport(checked, ChainProblem(
-                entry.seq, entry.pk,
-                f"expected sequence number {expected_seq}: an entry before it was deleted or its number edited",
-            ))
+            return ChainReport(
+                checked,
+                ChainProblem(
+                    entry.seq,
+                    entry.pk,
+                    f"expected sequence number {expected_seq}: "
+                    "an entry before it was deleted or its number edited",
+                ),
+            )
         if entry.pk < previous_id:
-            return ChainReport(checked, ChainProblem(
-                entry.seq, entry.pk, "stored out of order: entries were reordered",
-            ))
+            return ChainReport(
+                checked,
+                ChainProblem(
+                    entry.seq,
+                    entry.pk,
+                    "stored out of order: entries were reordered",
+                ),
+            )
         if entry.prev_hash != prev_hash:
-            return ChainReport(checked, ChainProblem(
-                entry.seq, entry.pk,
-                "its previous-hash does not match the entry before it: an entry was inserted, deleted or reordered",
-            ))
+            return ChainReport(
+                checked,
+                ChainProblem(
+                    entry.seq,
+                    entry.pk,
+                    "its previous-hash does not match the entry before it: "
+                    "an entry was inserted, deleted or reordered",
+                ),
+            )
         if compute_hash(entry) != entry.hash:
-            return ChainReport(checked, ChainProblem(
-                entry.seq, entry.pk, "its content does not match its hash: the entry was edited",
-            ))
+            return ChainReport(
+                checked,
+                ChainProblem(
+                    entry.seq,
+                    entry.pk,
+                    "its content does not match its hash: the entry was edited",
+                ),
+            )
         prev_hash = entry.hash
         previous_id = entry.pk
         expected_seq += 1
         checked += 1
     head = AuditHead.objects.filter(pk=1).first()
     if head is not None and (head.seq != checked or head.hash != prev_hash):
-        return ChainReport(checked, ChainProblem(
-            None, None,
-            f"the chain ends at sequence {checked} but its head records {head.seq}: entries were cut from the end",
-        ))
+        return ChainReport(
+            checked,
+            ChainProblem(
+                None,
+                None,
+                f"the chain ends at sequence {checked} but its head records {head.seq}: "
+                "entries were cut from the end",
+            ),
+        )
     if head is None and checked:
         return ChainReport(checked, ChainProblem(None, None, "the chain head is missing"))
     return ChainReport(checked, None)

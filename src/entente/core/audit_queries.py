@@ -29,8 +29,11 @@ def search_entries(
     access.require_role(user, Module.AUDIT)
     qs = AuditEntry.objects.all()
     filters = {
-        "actor_username": actor, "agency_code": agency, "action": action,
-        "object_type": object_type, "object_id": object_id,
+        "actor_username": actor,
+        "agency_code": agency,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
     }
     for field, value in filters.items():
         if value:
@@ -40,6 +43,11 @@ def search_entries(
     if until:
         qs = qs.filter(timestamp__lt=until)
     used = {k: v for k, v in {**filters, "since": since, "until": until}.items() if v}
-    audit.record(user, AuditAction.SEARCH, object_type="core.auditentry", purpose="audit",
-                 changes={"filters": used})
+    audit.record(
+        user,
+        AuditAction.SEARCH,
+        object_type="core.auditentry",
+        purpose="audit",
+        changes={"filters": used},
+    )
     return qs.order_by("-seq")

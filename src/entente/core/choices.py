@@ -93,7 +93,9 @@ TLP_DESCRIPTIONS = {
     TLP.CLEAR: _("No limit on disclosure."),
     TLP.GREEN: _("Limited disclosure: the community, not public channels."),
     TLP.AMBER: _("Limited disclosure: the originating and named agencies only."),
-    TLP.AMBER_STRICT: _("Limited disclosure: the originating and named agencies, no onward sharing."),
+    TLP.AMBER_STRICT: _(
+        "Limited disclosure: the originating and named agencies, no onward sharing."
+    ),
     TLP.RED: _("For the eyes of the named recipients only."),
 }
 

@@ -19,7 +19,7 @@ class StyledMixin:
     """Give widgets Bootstrap's classes (errors are tied to fields in includes/form_fields.html)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         for field in self.fields.values():  # type: ignore[attr-defined]
             widget = field.widget
             if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
@@ -44,8 +44,9 @@ class TokenForm(StyledMixin, forms.Form):
         label=_("Code from your authenticator app"),
         regex=r"^\d{6}$",
         error_messages={"invalid": _("Enter the six digits your app shows.")},
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
-                                      "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
     )
 
 
@@ -64,36 +65,55 @@ class ProfileForm(StyledMixin, forms.Form):
 
 class BulletinForm(StyledMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 6}), max_length=20000)
+    body = forms.CharField(
+        label=_("Text"), widget=forms.Textarea(attrs={"rows": 6}), max_length=20000
+    )
     language = forms.ChoiceField(label=_("Language of the text"), choices=Language.choices)
-    translation = forms.CharField(label=_("Translation"), required=False, max_length=20000,
-                                  widget=forms.Textarea(attrs={"rows": 4}))
-    classification = forms.TypedChoiceField(label=_("Classification"), coerce=int,
-                                            choices=Classification.choices)
-    releasability = forms.MultipleChoiceField(label=_("Releasable to"),
-                                              widget=forms.CheckboxSelectMultiple)
+    translation = forms.CharField(
+        label=_("Translation"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    classification = forms.TypedChoiceField(
+        label=_("Classification"), coerce=int, choices=Classification.choices
+    )
+    releasability = forms.MultipleChoiceField(
+        label=_("Releasable to"), widget=forms.CheckboxSelectMultiple
+    )
     tlp = forms.ChoiceField(label=_("TLP"), choices=TLP.choices, initial=TLP.GREEN)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["releasability"].choices = [(c.code, c.name) for c in Country.objects.all()]
+        field = self.fields["releasability"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(c.code, c.name) for c in Country.objects.all()]
 
 
 class BulletinEditForm(StyledMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 6}), max_length=20000)
-    translation = forms.CharField(label=_("Translation"), required=False, max_length=20000,
-                                  widget=forms.Textarea(attrs={"rows": 4}))
+    body = forms.CharField(
+        label=_("Text"), widget=forms.Textarea(attrs={"rows": 6}), max_length=20000
+    )
+    translation = forms.CharField(
+        label=_("Translation"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
 
 
 class AuditFilterForm(StyledMixin, forms.Form):
     actor = forms.CharField(label=_("Actor"), required=False, max_length=150)
     agency = forms.CharField(label=_("Agency"), required=False, max_length=32)
-    action = forms.ChoiceField(label=_("Action"), required=False,
-                               choices=[("", _("Any"))] + list(AuditAction.choices))
+    action = forms.ChoiceField(
+        label=_("Action"), required=False, choices=[("", _("Any")), *AuditAction.choices]
+    )
     object_type = forms.CharField(label=_("Object type"), required=False, max_length=100)
     object_id = forms.CharField(label=_("Object"), required=False, max_length=64)
-    since = forms.DateField(label=_("From"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("Until"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -8,7 +8,7 @@ from entente.core.choices import CLASSIFICATION_NAMES
 
 
 def classification_label(level: int, user: Any = None) -> str:
-    """"OFFICIAL-SENSITIVE / Diffusion Restreinte", the viewer's own country's name first."""
+    """ "OFFICIAL-SENSITIVE / Diffusion Restreinte", the viewer's own country's name first."""
     names = CLASSIFICATION_NAMES.get(level)
     if names is None:
         return str(level)

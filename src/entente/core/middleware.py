@@ -82,8 +82,14 @@ class UserPreferencesMiddleware:
 
 
 # Paths an account may reach before its second factor is verified.
-_OTP_EXEMPT_NAMES = {"core:login", "core:logout", "core:two_factor", "core:two_factor_setup",
-                     "core:set_language", "core:healthz"}
+_OTP_EXEMPT_NAMES = {
+    "core:login",
+    "core:logout",
+    "core:two_factor",
+    "core:two_factor_setup",
+    "core:set_language",
+    "core:healthz",
+}
 
 
 class SecondFactorMiddleware:
@@ -97,7 +103,7 @@ class SecondFactorMiddleware:
         if (
             settings.ENTENTE_REQUIRE_2FA
             and user.is_authenticated
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not user.is_verified()  # type: ignore[attr-defined]
             and not request.path.startswith(settings.STATIC_URL)
         ):
             try:
@@ -110,9 +116,13 @@ class SecondFactorMiddleware:
                     from entente.core.api_support import problem_response
 
                     return problem_response(
-                        request, 401, "second-factor-required",
+                        request,
+                        401,
+                        "second-factor-required",
                         translation.gettext("Second factor required"),
-                        translation.gettext("Complete the second factor in the browser, or use an API token."),
+                        translation.gettext(
+                            "Complete the second factor in the browser, or use an API token."
+                        ),
                     )
                 return redirect(f"{reverse('core:two_factor')}?next={request.get_full_path()}")
         return self.get_response(request)

@@ -10,11 +10,11 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,26 +40,36 @@ from entente.core.models import (
     User,
 )
 
-TOKEN_PREFIX = "ent_"
+M = TypeVar("M", bound=models.Model)
+
+TOKEN_PREFIX = "ent_"  # noqa: S105 - a public prefix that makes leaked tokens greppable
 
 
 # Reference data ---------------------------------------------------------------------------
 
 
 @transaction.atomic
-def upsert_country(*, code: str, name_en: str, name_fr: str, timezone_name: str,
-                   acting_user: User | None) -> Country:
-    return _upsert(Country, {"code": code},
-                   {"name_en": name_en, "name_fr": name_fr, "timezone": timezone_name},
-                   acting_user)
+def upsert_country(
+    *, code: str, name_en: str, name_fr: str, timezone_name: str, acting_user: User | None
+) -> Country:
+    return _upsert(
+        Country,
+        {"code": code},
+        {"name_en": name_en, "name_fr": name_fr, "timezone": timezone_name},
+        acting_user,
+    )
 
 
 @transaction.atomic
-def upsert_agency(*, code: str, name_en: str, name_fr: str, country: Country, kind: str,
-                  acting_user: User | None) -> Agency:
-    return _upsert(Agency, {"code": code},
-                   {"name_en": name_en, "name_fr": name_fr, "country": country, "kind": kind},
-                   acting_user)
+def upsert_agency(
+    *, code: str, name_en: str, name_fr: str, country: Country, kind: str, acting_user: User | None
+) -> Agency:
+    return _upsert(
+        Agency,
+        {"code": code},
+        {"name_en": name_en, "name_fr": name_fr, "country": country, "kind": kind},
+        acting_user,
+    )
 
 
 @transaction.atomic
@@ -67,9 +77,11 @@ def upsert_site(*, code: str, acting_user: User | None, **fields: Any) -> Site:
     return _upsert(Site, {"code": code}, fields, acting_user)
 
 
-def _upsert(model: Any, key: dict[str, Any], fields: dict[str, Any], acting_user: User | None) -> Any:
+def _upsert(
+    model: type[M], key: dict[str, Any], fields: dict[str, Any], acting_user: User | None
+) -> M:
     """Create the row, or bring it in line with ``fields``; audit only what changed."""
-    obj = model.objects.filter(**key).first()
+    obj = model._default_manager.filter(**key).first()
     if obj is None:
         obj = model(**key, **fields)
         obj.full_clean()
@@ -159,13 +171,13 @@ def set_role(user: User, module: str, role: int | None, *, acting_user: User | N
         existing.role = role
         existing.save(update_fields=["role"])
     user.forget_roles()
-    audit.record(acting_user, AuditAction.UPDATE, user,
-                 changes={f"role:{module}": [before, role]})
+    audit.record(acting_user, AuditAction.UPDATE, user, changes={f"role:{module}": [before, role]})
 
 
 @transaction.atomic
-def set_preferences(user: User, *, acting_user: User, language: str | None = None,
-                    timezone_name: str | None = None) -> User:
+def set_preferences(
+    user: User, *, acting_user: User, language: str | None = None, timezone_name: str | None = None
+) -> User:
     """Change a user's interface language and time zone (their own, or as administrator)."""
     if acting_user.pk != user.pk:
         raise PermissionDenied(_("You may only change your own preferences."))
@@ -189,8 +201,9 @@ def hash_token(raw: str) -> str:
 
 
 @transaction.atomic
-def create_api_token(user: User, *, name: str, acting_user: User | None,
-                     expires_at: datetime | None = None) -> tuple[ApiToken, str]:
+def create_api_token(
+    user: User, *, name: str, acting_user: User | None, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
     """Create a bearer token; returns the row and the raw token, which is never stored."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
@@ -228,8 +241,9 @@ def user_for_token(raw: str) -> User | None:
 # Markings and dissemination ---------------------------------------------------------------
 
 
-def validate_marking(*, originator: Agency, releasability: Iterable[str], tlp: str,
-                     classification: int) -> frozenset[str]:
+def validate_marking(
+    *, originator: Agency, releasability: Iterable[str], tlp: str, classification: int
+) -> frozenset[str]:
     codes = frozenset(c.strip().upper() for c in releasability if c.strip())
     known = set(Country.objects.values_list("code", flat=True))
     errors: dict[str, str] = {}
@@ -237,7 +251,8 @@ def validate_marking(*, originator: Agency, releasability: Iterable[str], tlp: s
         errors["releasability"] = _("Name at least one country.")
     elif codes - known:
         errors["releasability"] = _("Unknown country: {codes}.").format(
-            codes=", ".join(sorted(codes - known)))
+            codes=", ".join(sorted(codes - known))
+        )
     elif originator.country.code not in codes:
         errors["releasability"] = _(
             "A record is always releasable to its originator's country ({code})."
@@ -252,22 +267,30 @@ def validate_marking(*, originator: Agency, releasability: Iterable[str], tlp: s
 
 
 @transaction.atomic
-def disseminate(obj: MarkedModel, *, acting_user: User, agencies: Iterable[Agency] = (),
-                users: Iterable[User] = (), purpose: str = "") -> list[Recipient]:
+def disseminate(
+    obj: MarkedModel,
+    *,
+    acting_user: User,
+    agencies: Iterable[Agency] = (),
+    users: Iterable[User] = (),
+    purpose: str = "",
+) -> list[Recipient]:
     """Name agencies or people as recipients of a record the acting user can see.
 
     Only the originating agency's editors disseminate; the country of each recipient must be
     in the record's releasability (widening it is the originator's separate, audited act).
     """
     if not access.can_change(acting_user, obj):
-        raise PermissionDenied(_("Only editors of the originating agency may disseminate this record."))
+        raise PermissionDenied(
+            _("Only editors of the originating agency may disseminate this record.")
+        )
     ct = ContentType.objects.get_for_model(type(obj))
     created: list[Recipient] = []
     for agency in agencies:
         _check_releasable(obj, agency)
         rec, new = Recipient.objects.get_or_create(
-            content_type=ct, object_id=obj.pk, agency=agency,
-            defaults={"created_by": acting_user})
+            content_type=ct, object_id=obj.pk, agency=agency, defaults={"created_by": acting_user}
+        )
         if new:
             created.append(rec)
     for person in users:
@@ -275,20 +298,27 @@ def disseminate(obj: MarkedModel, *, acting_user: User, agencies: Iterable[Agenc
             raise ValidationError(_("{user} belongs to no agency.").format(user=person))
         _check_releasable(obj, person.agency)
         rec, new = Recipient.objects.get_or_create(
-            content_type=ct, object_id=obj.pk, user=person,
-            defaults={"created_by": acting_user})
+            content_type=ct, object_id=obj.pk, user=person, defaults={"created_by": acting_user}
+        )
         if new:
             created.append(rec)
     if created:
-        audit.record(acting_user, AuditAction.DISCLOSE, obj, purpose=purpose, changes={
-            "recipients": [str(r.agency.code if r.agency else r.user) for r in created]})
+        audit.record(
+            acting_user,
+            AuditAction.DISCLOSE,
+            obj,
+            purpose=purpose,
+            changes={"recipients": [str(r.agency.code if r.agency else r.user) for r in created]},
+        )
     return created
 
 
 def _check_releasable(obj: MarkedModel, agency: Agency) -> None:
     if agency.country.code not in obj.releasability:
         raise ValidationError(
-            _("{agency} is in a country this record is not releasable to.").format(agency=agency.code)
+            _("{agency} is in a country this record is not releasable to.").format(
+                agency=agency.code
+            )
         )
 
 
@@ -296,23 +326,40 @@ def _check_releasable(obj: MarkedModel, agency: Agency) -> None:
 
 
 @transaction.atomic
-def create_bulletin(*, acting_user: User, title: str, body: str, language: str,
-                    classification: int = Classification.OFFICIAL,
-                    releasability: Iterable[str] = (), tlp: str = TLP.GREEN,
-                    translation: str = "") -> Bulletin:
+def create_bulletin(
+    *,
+    acting_user: User,
+    title: str,
+    body: str,
+    language: str,
+    classification: int = Classification.OFFICIAL,
+    releasability: Iterable[str] = (),
+    tlp: str = TLP.GREEN,
+    translation: str = "",
+) -> Bulletin:
     """Post a bulletin for the user's agency (editors of the joint command module)."""
     access.require_role(acting_user, Module.COMMAND, Role.EDITOR)
     assert acting_user.agency is not None  # an editor always has an agency
     if classification > acting_user.clearance:
         raise ValidationError(
-            {"classification": _("You cannot mark a record above your own clearance.")})
-    codes = validate_marking(originator=acting_user.agency,
-                             releasability=releasability or [acting_user.agency.country.code],
-                             tlp=tlp, classification=classification)
+            {"classification": _("You cannot mark a record above your own clearance.")}
+        )
+    codes = validate_marking(
+        originator=acting_user.agency,
+        releasability=releasability or [acting_user.agency.country.code],
+        tlp=tlp,
+        classification=classification,
+    )
     bulletin = Bulletin(
-        title=title, body=body, language=language, translation=translation,
-        classification=classification, releasability=codes, tlp=tlp,
-        originator=acting_user.agency, created_by=acting_user,
+        title=title,
+        body=body,
+        language=language,
+        translation=translation,
+        classification=classification,
+        releasability=codes,  # type: ignore[misc]  # CountrySetField takes a set of codes
+        tlp=tlp,
+        originator=acting_user.agency,
+        created_by=acting_user,
     )
     bulletin.full_clean()
     bulletin.save()
@@ -329,15 +376,21 @@ def update_bulletin(bulletin: Bulletin, *, acting_user: User, **fields: Any) -> 
     allowed = {"title", "body", "language", "translation", "classification", "releasability", "tlp"}
     unknown = set(fields) - allowed
     if unknown:
-        raise ValidationError(_("These fields cannot be changed: {fields}.").format(
-            fields=", ".join(sorted(unknown))))
+        raise ValidationError(
+            _("These fields cannot be changed: {fields}.").format(fields=", ".join(sorted(unknown)))
+        )
     for name, value in fields.items():
         setattr(bulletin, name, value)
-    validate_marking(originator=bulletin.originator, releasability=bulletin.releasability,
-                     tlp=bulletin.tlp, classification=bulletin.classification)
+    validate_marking(
+        originator=bulletin.originator,
+        releasability=bulletin.releasability,
+        tlp=bulletin.tlp,
+        classification=bulletin.classification,
+    )
     if bulletin.classification > acting_user.clearance:
         raise ValidationError(
-            {"classification": _("You cannot mark a record above your own clearance.")})
+            {"classification": _("You cannot mark a record above your own clearance.")}
+        )
     bulletin.full_clean()
     bulletin.save()
     audit.record_update(acting_user, bulletin, before)

@@ -23,8 +23,15 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 
 @receiver(user_login_failed)
-def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+def _login_failed(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+) -> None:
     username = str(credentials.get("username", ""))[:150]
-    audit.record(None, AuditAction.LOGIN_FAILED, object_type="core.user", object_id="",
-                 actor_label=username or "anonymous",
-                 changes={"address": getattr(request, "META", {}).get("REMOTE_ADDR", "")})
+    audit.record(
+        None,
+        AuditAction.LOGIN_FAILED,
+        object_type="core.user",
+        object_id="",
+        actor_label=username or "anonymous",
+        changes={"address": getattr(request, "META", {}).get("REMOTE_ADDR", "")},
+    )

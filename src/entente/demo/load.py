@@ -18,17 +18,30 @@ def load_reference() -> None:
     countries = {}
     for code, name_en, name_fr, zone in COUNTRIES:
         countries[code] = services.upsert_country(
-            code=code, name_en=name_en, name_fr=name_fr, timezone_name=zone, acting_user=ACTOR)
+            code=code, name_en=name_en, name_fr=name_fr, timezone_name=zone, acting_user=ACTOR
+        )
     agencies = {}
-    for code, country, kind, name_en, name_fr in AGENCIES:
+    for code, country, agency_kind, name_en, name_fr in AGENCIES:
         agencies[code] = services.upsert_agency(
-            code=code, name_en=name_en, name_fr=name_fr, country=countries[country], kind=kind,
-            acting_user=ACTOR)
+            code=code,
+            name_en=name_en,
+            name_fr=name_fr,
+            country=countries[country],
+            kind=agency_kind,
+            acting_user=ACTOR,
+        )
     for code, country, kind, operator, lat, lon, name_en, name_fr in SITES:
         services.upsert_site(
-            code=code, acting_user=ACTOR, country=countries[country], kind=kind,
-            operator=agencies[operator], latitude=lat, longitude=lon,
-            name_en=name_en, name_fr=name_fr)
+            code=code,
+            acting_user=ACTOR,
+            country=countries[country],
+            kind=kind,
+            operator=agencies[operator],
+            latitude=lat,
+            longitude=lon,
+            name_en=name_en,
+            name_fr=name_fr,
+        )
 
 
 @transaction.atomic
@@ -39,9 +52,16 @@ def load_personas(password: str) -> list[User]:
         user = User.objects.filter(username=p.username).first()
         if user is None:
             user = services.create_user(
-                username=p.username, agency=Agency.objects.get(code=p.agency) if p.agency else None,
-                acting_user=ACTOR, password=password, first_name=p.first_name,
-                last_name=p.last_name, clearance=p.clearance, language=p.language, roles=p.roles)
+                username=p.username,
+                agency=Agency.objects.get(code=p.agency) if p.agency else None,
+                acting_user=ACTOR,
+                password=password,
+                first_name=p.first_name,
+                last_name=p.last_name,
+                clearance=p.clearance,
+                language=p.language,
+                roles=p.roles,
+            )
         else:
             for module, role in p.roles.items():
                 services.set_role(user, module, role, acting_user=ACTOR)
@@ -51,35 +71,73 @@ def load_personas(password: str) -> list[User]:
 
 BULLETINS = [
     # author, title, language, body, translation, classification, releasability, tlp, recipients
-    ("operator.eurotunnel", "Tentatives d'intrusion : division par dix", "fr",
-     "Environ 1 700 tentatives d'intrusion par jour étaient relevées en juillet 2015 sur le site "
-     "du tunnel. Avec 1 300 policiers et gendarmes déployés à Calais, dont 500 en renfort, ce "
-     "chiffre a été divisé par dix fin août.",
-     "About 1,700 intrusion attempts a day were recorded on the tunnel site in July 2015. With "
-     "1,300 police and gendarmes deployed in Calais, 500 of them reinforcements, the figure was "
-     "cut tenfold by late August.",
-     Classification.OFFICIAL, ["FR", "UK"], TLP.GREEN, ()),
-    ("leader.borderforce", "Freight search teams on duty 24/7 from the new control room", "en",
-     "Additional freight search teams are deployed around the clock from the integrated control "
-     "room at Coquelles. Eurotunnel security staff rise from 150 to 250.",
-     "", Classification.OFFICIAL_SENSITIVE, ["FR", "UK"], TLP.AMBER, ("PAF", "EUROTUNNEL")),
-    ("gold.kent", "Security audit of the tunnel site (RAID and Kent Police)", "en",
-     "The security audit carried out by RAID experts and Kent Police feeds the six-monthly joint "
-     "inspection programme.",
-     "", Classification.OFFICIAL_SENSITIVE, ["UK"], TLP.AMBER, ()),
-    ("gold.pn", "Commandement unifié : première coordination des deux gold commanders", "fr",
-     "Les deux gold commanders assurent un commandement unifié pour démanteler les filières. "
-     "19 filières ont été démantelées au cours des sept premiers mois de 2015 (14 en 2014) et "
-     "514 passeurs interpellés depuis janvier (+18 %).",
-     "", Classification.SECRET, ["FR", "UK"], TLP.RED, ("@gold.kent",)),
-    ("gold.pn", "Centre Jules Ferry : accueil de jour et mise à l'abri", "fr",
-     "Le Centre Jules Ferry sert en moyenne 2 000 repas par jour ; une unité d'environ 100 places "
-     "accueille les femmes et les enfants. Plus de 900 personnes ont demandé l'asile avec un "
-     "hébergement hors de Calais.",
-     "The Centre Jules Ferry serves about 2,000 meals a day; a unit of about 100 places shelters "
-     "women and children. More than 900 people have applied for asylum with accommodation away "
-     "from Calais.",
-     Classification.OFFICIAL, ["FR", "UK"], TLP.CLEAR, ()),
+    (
+        "operator.eurotunnel",
+        "Tentatives d'intrusion : division par dix",
+        "fr",
+        "Environ 1 700 tentatives d'intrusion par jour étaient relevées en juillet 2015 "
+        "sur le site du tunnel. Avec 1 300 policiers et gendarmes déployés à Calais, "
+        "dont 500 en renfort, ce chiffre a été divisé par dix fin août.",
+        "About 1,700 intrusion attempts a day were recorded on the tunnel site in July 2015. With "
+        "1,300 police and gendarmes deployed in Calais, 500 of them reinforcements, the figure was "
+        "cut tenfold by late August.",
+        Classification.OFFICIAL,
+        ["FR", "UK"],
+        TLP.GREEN,
+        (),
+    ),
+    (
+        "leader.borderforce",
+        "Freight search teams on duty 24/7 from the new control room",
+        "en",
+        "Additional freight search teams are deployed around the clock from the integrated control "
+        "room at Coquelles. Eurotunnel security staff rise from 150 to 250.",
+        "",
+        Classification.OFFICIAL_SENSITIVE,
+        ["FR", "UK"],
+        TLP.AMBER,
+        ("PAF", "EUROTUNNEL"),
+    ),
+    (
+        "gold.kent",
+        "Security audit of the tunnel site (RAID and Kent Police)",
+        "en",
+        "The security audit carried out by RAID experts and Kent Police feeds the "
+        "six-monthly joint inspection programme.",
+        "",
+        Classification.OFFICIAL_SENSITIVE,
+        ["UK"],
+        TLP.AMBER,
+        (),
+    ),
+    (
+        "gold.pn",
+        "Commandement unifié : première coordination des deux gold commanders",
+        "fr",
+        "Les deux gold commanders assurent un commandement unifié pour démanteler les filières. "
+        "19 filières ont été démantelées au cours des sept premiers mois de 2015 (14 en 2014) et "
+        "514 passeurs interpellés depuis janvier (+18 %).",
+        "",
+        Classification.SECRET,
+        ["FR", "UK"],
+        TLP.RED,
+        ("@gold.kent",),
+    ),
+    (
+        "gold.pn",
+        "Centre Jules Ferry : accueil de jour et mise à l'abri",
+        "fr",
+        "Le Centre Jules Ferry sert en moyenne 2 000 repas par jour ; une unité "
+        "d'environ 100 places accueille les femmes et les enfants. Plus de 900 "
+        "personnes ont demandé l'asile avec un hébergement hors de Calais.",
+        "The Centre Jules Ferry serves about 2,000 meals a day; a unit of about "
+        "100 places shelters women and children. More than 900 people have applied "
+        "for asylum with accommodation away from Calais.",
+        Classification.OFFICIAL,
+        ["FR", "UK"],
+        TLP.CLEAR,
+        (),
+    ),
 ]
 
 
@@ -91,13 +149,21 @@ def load_bulletins() -> int:
         if Bulletin.objects.filter(title=title, originator=user.agency).exists():
             continue
         bulletin = services.create_bulletin(
-            acting_user=user, title=title, body=body, language=language, translation=translation,
-            classification=level, releasability=rel, tlp=tlp)
+            acting_user=user,
+            title=title,
+            body=body,
+            language=language,
+            translation=translation,
+            classification=level,
+            releasability=rel,
+            tlp=tlp,
+        )
         agencies = [Agency.objects.get(code=r) for r in recipients if not r.startswith("@")]
         people = [User.objects.get(username=r[1:]) for r in recipients if r.startswith("@")]
         if agencies or people:
-            services.disseminate(bulletin, acting_user=user, agencies=agencies, users=people,
-                                 purpose="demo")
+            services.disseminate(
+                bulletin, acting_user=user, agencies=agencies, users=people, purpose="demo"
+            )
         created += 1
     return created
 

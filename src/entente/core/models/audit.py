@@ -25,12 +25,19 @@ class AuditEntry(models.Model):
     seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
     timestamp = models.DateTimeField(_("time (UTC)"), db_index=True)
     actor = models.ForeignKey(
-        "core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("actor"), db_constraint=False,
+        "core.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+        db_constraint=False,
     )
     actor_username = models.CharField(_("actor"), max_length=150, db_index=True)
     agency_code = models.CharField(_("agency"), max_length=32, blank=True, db_index=True)
-    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices, db_index=True)
+    action = models.CharField(
+        _("action"), max_length=20, choices=AuditAction.choices, db_index=True
+    )
     object_type = models.CharField(_("object type"), max_length=100, blank=True, db_index=True)
     object_id = models.CharField(_("object"), max_length=64, blank=True)
     object_repr = models.CharField(_("description"), max_length=200, blank=True)
@@ -47,7 +54,9 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"], name="core_audit_object")]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.actor_username} {self.action} {self.object_type}:{self.object_id}"
+        return (
+            f"#{self.seq} {self.actor_username} {self.action} {self.object_type}:{self.object_id}"
+        )
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
@@ -73,3 +82,6 @@ class AuditHead(models.Model):
     class Meta:
         verbose_name = _("audit chain head")
         verbose_name_plural = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"audit head #{self.seq}"

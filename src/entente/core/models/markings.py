@@ -24,8 +24,13 @@ from entente.core.choices import TLP, Classification
 if TYPE_CHECKING:
     from entente.core.models.users import User
 
+    # For the type checker, the field is set with any iterable of codes and reads as a frozenset.
+    _CharField = models.CharField[Any, frozenset[str]]
+else:
+    _CharField = models.CharField
 
-class CountrySetField(models.CharField):  # type: ignore[type-arg]
+
+class CountrySetField(_CharField):
     """A set of two-letter country codes, stored sorted and comma-separated ("FR,UK").
 
     Stored as text so that "releasable to UK" is a plain ``contains`` filter on SQLite and
@@ -55,10 +60,12 @@ class CountrySetField(models.CharField):  # type: ignore[type-arg]
                 )
         return codes
 
-    def from_db_value(self, value: str | None, expression: object, connection: object) -> frozenset[str]:
+    def from_db_value(
+        self, value: str | None, expression: object, connection: object
+    ) -> frozenset[str]:
         return self.normalise(value)
 
-    def to_python(self, value: object) -> frozenset[str]:  # type: ignore[override]
+    def to_python(self, value: object) -> frozenset[str]:
         return self.normalise(value)
 
     def get_prep_value(self, value: object) -> str:
@@ -133,7 +140,11 @@ class MarkedModel(models.Model):
             own = self.originator.country.code
             if own not in codes:
                 raise ValidationError(
-                    {"releasability": _("A record is always releasable to its originator's country ({code}).").format(code=own)}
+                    {
+                        "releasability": _(
+                            "A record is always releasable to its originator's country ({code})."
+                        ).format(code=own)
+                    }
                 )
 
 
@@ -148,16 +159,28 @@ class Recipient(models.Model):
     object_id = models.PositiveBigIntegerField()
     target = GenericForeignKey("content_type", "object_id")
     agency = models.ForeignKey(
-        "core.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "core.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("agency"),
     )
     user = models.ForeignKey(
-        "core.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "core.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("person"),
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     created_by = models.ForeignKey(
-        "core.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "core.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("disseminated by"),
     )
 

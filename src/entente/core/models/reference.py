@@ -18,12 +18,12 @@ class BilingualNameMixin(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         return self.name_fr if (get_language() or "en").startswith("fr") else self.name_en
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Country(BilingualNameMixin):
@@ -84,7 +84,9 @@ class Site(BilingualNameMixin):
                 condition=models.Q(latitude__gte=-90, latitude__lte=90)
                 & models.Q(longitude__gte=-180, longitude__lte=180),
                 name="core_site_coordinates_valid",
-                violation_error_message=_("Latitude must lie in [-90, 90] and longitude in [-180, 180]."),
+                violation_error_message=_(
+                    "Latitude must lie in [-90, 90] and longitude in [-180, 180]."
+                ),
             )
         ]
 

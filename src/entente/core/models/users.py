@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser
@@ -33,15 +34,21 @@ class User(AbstractUser):
         _("clearance"), choices=Classification.choices, default=Classification.OFFICIAL
     )
     language = models.CharField(
-        _("language"), max_length=2, choices=Language.choices, blank=True,
+        _("language"),
+        max_length=2,
+        choices=Language.choices,
+        blank=True,
         help_text=_("The interface language; empty means the browser's."),
     )
     timezone = models.CharField(
-        _("time zone"), max_length=64, blank=True,
+        _("time zone"),
+        max_length=64,
+        blank=True,
         help_text=_("Times are shown in this zone; empty means the agency country's."),
     )
     is_service_account = models.BooleanField(
-        _("service account"), default=False,
+        _("service account"),
+        default=False,
         help_text=_("A machine client of an agency: API tokens only, no interactive log-in."),
     )
 
@@ -121,6 +128,6 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
-    def is_usable(self, now: object = None) -> bool:
+    def is_usable(self, now: datetime | None = None) -> bool:
         moment = now or timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > moment)

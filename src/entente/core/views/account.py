@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import base64
+from typing import Any, cast
 
 import qrcode
 import qrcode.image.svg
@@ -15,15 +16,16 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from django.utils.safestring import mark_safe
 
 from entente.core import audit, services
 from entente.core.choices import AuditAction, Language
 from entente.core.forms import LoginForm, ProfileForm, TokenForm
+from entente.core.models import User
 
 
 class EntenteLoginView(LoginView):
@@ -49,6 +51,11 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
     return fallback
 
 
+def _record_second_factor(request: HttpRequest, result: str) -> None:
+    user = cast(User, request.user)
+    audit.record(user, AuditAction.SECOND_FACTOR, user, changes={"result": result})
+
+
 def _confirmed_device(user: Any) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
@@ -65,12 +72,10 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             otp_login(request, device)
-            audit.record(request.user, AuditAction.SECOND_FACTOR, request.user,
-                         changes={"result": "verified"})
+            _record_second_factor(request, "verified")
             return redirect(_safe_next(request, reverse("core:dashboard")))
         with transaction.atomic():
-            audit.record(request.user, AuditAction.SECOND_FACTOR, request.user,
-                         changes={"result": "refused"})
+            _record_second_factor(request, "refused")
         form.add_error("token", _("That code is not right, or has expired. Try the next one."))
     return render(request, "core/two_factor.html", {"form": form, "next": _safe_next(request, "")})
 
@@ -95,47 +100,62 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             with transaction.atomic():
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
-                audit.record(request.user, AuditAction.SECOND_FACTOR, request.user,
-                             changes={"result": "enrolled"})
+                _record_second_factor(request, "enrolled")
             otp_login(request, device)
             messages.success(request, _("Your authenticator app is set up."))
             return redirect(_safe_next(request, reverse("core:dashboard")))
         form.add_error("token", _("That code is not right, or has expired. Try the next one."))
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
     svg = image.to_string(encoding="unicode")
-    import base64
-
     secret = base64.b32encode(device.bin_key).decode()
-    return render(request, "core/two_factor_setup.html", {
-        "form": form, "qr_svg": mark_safe(svg), "secret": secret,  # noqa: S308 - our own SVG
-        "next": _safe_next(request, ""),
-    })
+    return render(
+        request,
+        "core/two_factor_setup.html",
+        {
+            "form": form,
+            "qr_svg": mark_safe(svg),  # noqa: S308 - SVG made here by qrcode from our own URI
+            "secret": secret,
+            "next": _safe_next(request, ""),
+        },
+    )
 
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    form = ProfileForm(request.POST or None,
-                       initial={"language": user.language or request.LANGUAGE_CODE,
-                                "timezone": user.zone})
+    form = ProfileForm(
+        request.POST or None,
+        initial={"language": user.language or request.LANGUAGE_CODE, "timezone": user.zone},
+    )
     if request.method == "POST" and form.is_valid():
-        services.set_preferences(user, acting_user=user, language=form.cleaned_data["language"],
-                                 timezone_name=form.cleaned_data["timezone"])
+        services.set_preferences(
+            user,
+            acting_user=user,
+            language=form.cleaned_data["language"],
+            timezone_name=form.cleaned_data["timezone"],
+        )
         response = redirect("core:profile")
         _set_language_cookie(response, form.cleaned_data["language"])
         messages.success(request, _("Your preferences are saved."))
         return response
-    return render(request, "core/profile.html", {
-        "form": form,
-        "roles": user.module_roles.order_by("module"),
-        "has_device": _confirmed_device(user) is not None,
-    })
+    return render(
+        request,
+        "core/profile.html",
+        {
+            "form": form,
+            "roles": user.module_roles.order_by("module"),
+            "has_device": _confirmed_device(user) is not None,
+        },
+    )
 
 
 def _set_language_cookie(response: HttpResponse, language: str) -> None:
     response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
         secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
     )
 
@@ -149,6 +169,6 @@ def set_language(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Unknown language."))
         return response
     if request.user.is_authenticated:
-        services.set_preferences(request.user, acting_user=request.user, language=language)  # type: ignore[arg-type]
+        services.set_preferences(request.user, acting_user=request.user, language=language)
     _set_language_cookie(response, language)
     return response

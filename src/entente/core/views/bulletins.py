@@ -32,29 +32,40 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
     access.require_role(request.user, Module.COMMAND)
     qs = Bulletin.objects.visible_to(request.user).select_related("originator", "created_by")
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    return render(request, "core/bulletin_list.html", {
-        "page": page,
-        "can_post": access.has_role(request.user, Module.COMMAND, Role.EDITOR),
-    })
+    return render(
+        request,
+        "core/bulletin_list.html",
+        {
+            "page": page,
+            "can_post": access.has_role(request.user, Module.COMMAND, Role.EDITOR),
+        },
+    )
 
 
 @login_required
 def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = access.get_visible_or_404(
-        Bulletin.objects.select_related("originator", "created_by"), request.user, pk=pk)
-    return render(request, "core/bulletin_detail.html", {
-        "bulletin": bulletin,
-        "classification": classification_label(bulletin.classification, request.user),
-        "can_change": access.can_change_visible(request.user, bulletin),
-    })
+        Bulletin.objects.select_related("originator", "created_by"), request.user, pk=pk
+    )
+    return render(
+        request,
+        "core/bulletin_detail.html",
+        {
+            "bulletin": bulletin,
+            "classification": classification_label(bulletin.classification, request.user),
+            "can_change": access.can_change_visible(request.user, bulletin),
+        },
+    )
 
 
 @login_required
 def bulletin_create(request: HttpRequest) -> HttpResponse:
     access.require_role(request.user, Module.COMMAND, Role.EDITOR)
     user: Any = request.user
-    form = BulletinForm(request.POST or None, initial={
-        "releasability": [user.agency.country.code], "language": user.language or "en"})
+    form = BulletinForm(
+        request.POST or None,
+        initial={"releasability": [user.agency.country.code], "language": user.language or "en"},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             bulletin = services.create_bulletin(acting_user=user, **form.cleaned_data)
@@ -69,8 +80,14 @@ def bulletin_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def bulletin_edit(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = access.get_changeable_or_404(Bulletin, request.user, pk=pk)
-    form = BulletinEditForm(request.POST or None, initial={
-        "title": bulletin.title, "body": bulletin.body, "translation": bulletin.translation})
+    form = BulletinEditForm(
+        request.POST or None,
+        initial={
+            "title": bulletin.title,
+            "body": bulletin.body,
+            "translation": bulletin.translation,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_bulletin(bulletin, acting_user=request.user, **form.cleaned_data)  # type: ignore[arg-type]

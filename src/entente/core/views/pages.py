@@ -32,19 +32,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     bulletins: list[Bulletin] = []
     if access.has_role(user, Module.COMMAND):
-        bulletins = list(
-            Bulletin.objects.visible_to(user).select_related("originator")[:5]
-        )
+        bulletins = list(Bulletin.objects.visible_to(user).select_related("originator")[:5])
     modules = [
-        {"module": Module(m), "role": Role(access.role_in(user, m))} for m in access.modules_of(user)
+        {"module": Module(m), "role": Role(access.role_in(user, m))}
+        for m in access.modules_of(user)
     ]
     sites = Site.objects.select_related("country") if modules else Site.objects.none()
-    return render(request, "core/dashboard.html", {
-        "modules": modules,
-        "bulletins": bulletins,
-        "sites": sites,
-        "clocks": _clocks(),
-    })
+    return render(
+        request,
+        "core/dashboard.html",
+        {
+            "modules": modules,
+            "bulletins": bulletins,
+            "sites": sites,
+            "clocks": _clocks(),
+        },
+    )
 
 
 @login_required
@@ -58,9 +61,14 @@ def agency_list(request: HttpRequest) -> HttpResponse:
 def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
     access.require_reference_access(request.user)
     agency = get_object_or_404(Agency.objects.select_related("country"), code=code)
-    return render(request, "core/agency_detail.html", {
-        "agency": agency, "sites": agency.sites.all(),
-    })
+    return render(
+        request,
+        "core/agency_detail.html",
+        {
+            "agency": agency,
+            "sites": agency.sites.all(),
+        },
+    )
 
 
 @login_required

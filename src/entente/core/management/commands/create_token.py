@@ -24,26 +24,44 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--name", default="cli", help="a label for the token")
         parser.add_argument("--days", type=int, default=0, help="expire after N days (0: never)")
-        parser.add_argument("--service-account", action="store_true",
-                            help="create USERNAME as a service account of --agency if missing")
+        parser.add_argument(
+            "--service-account",
+            action="store_true",
+            help="create USERNAME as a service account of --agency if missing",
+        )
         parser.add_argument("--agency", help="agency code of a new service account")
-        parser.add_argument("--role", action="append", default=[], metavar="MODULE:ROLE",
-                            help="role of a new service account, e.g. control_room:editor")
+        parser.add_argument(
+            "--role",
+            action="append",
+            default=[],
+            metavar="MODULE:ROLE",
+            help="role of a new service account, e.g. control_room:editor",
+        )
 
     @transaction.atomic
     def handle(self, *args: Any, **opts: Any) -> None:
         user = User.objects.filter(username=opts["username"]).first()
         if user is None:
             if not opts["service_account"]:
-                raise CommandError(f"no user {opts['username']!r} (add --service-account to create one)")
+                raise CommandError(
+                    f"no user {opts['username']!r} (add --service-account to create one)"
+                )
             agency = Agency.objects.filter(code=opts["agency"] or "").first()
             if agency is None:
-                raise CommandError("a new service account needs --agency CODE of an existing agency")
+                raise CommandError(
+                    "a new service account needs --agency CODE of an existing agency"
+                )
             user = services.create_user(
-                username=opts["username"], agency=agency, acting_user=None,
-                is_service_account=True, roles=self._roles(opts["role"]))
+                username=opts["username"],
+                agency=agency,
+                acting_user=None,
+                is_service_account=True,
+                roles=self._roles(opts["role"]),
+            )
         expires = timezone.now() + timedelta(days=opts["days"]) if opts["days"] > 0 else None
-        _, raw = services.create_api_token(user, name=opts["name"], acting_user=None, expires_at=expires)
+        _, raw = services.create_api_token(
+            user, name=opts["name"], acting_user=None, expires_at=expires
+        )
         self.stdout.write(raw)
 
     @staticmethod
