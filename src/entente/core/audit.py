@@ -133,7 +133,9 @@ def record(
         raise ValueError(f"unknown audit action {action!r}")
     otype, oid, orepr = _object_fields(obj, object_type, object_id)
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    with transaction.atomic():
+    # No savepoint: the entry lives or dies with the caller's transaction (two round trips
+    # fewer per write; see benchmarks/audit.py).
+    with transaction.atomic(savepoint=False):
         # The head row is the lock: one writer at a time appends to the chain.
         head = AuditHead.objects.select_for_update().filter(pk=1).first()
         if head is None:
