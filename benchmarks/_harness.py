@@ -38,7 +38,8 @@ def database() -> Iterator[None]:
     db = settings.DATABASES["default"]
     if db["ENGINE"].endswith("sqlite3"):
         # A file, as in the demo: an in-memory database would hide the cost of a commit.
-        db.setdefault("TEST", {})["NAME"] = str(Path(os.environ["ENTENTE_DATA_DIR"]) / "bench.sqlite3")
+        folder = Path(os.environ["ENTENTE_DATA_DIR"])
+        db.setdefault("TEST", {})["NAME"] = str(folder / "bench.sqlite3")
 
     config = setup_databases(verbosity=0, interactive=False, keepdb=False)
     try:
@@ -56,5 +57,8 @@ def rate(n: int, fn: Callable[[], Any]) -> float:
 
 
 def report(name: str, metrics: dict[str, Any], anchor: str, ratio: float) -> None:
-    print(json.dumps({"benchmark": name, "metrics": metrics, "anchor": anchor,
-                      "ratio": round(ratio, 3)}))
+    print(
+        json.dumps(
+            {"benchmark": name, "metrics": metrics, "anchor": anchor, "ratio": round(ratio, 3)}
+        )
+    )

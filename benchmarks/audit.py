@@ -29,8 +29,9 @@ def main() -> None:
         counter = itertools.count()
         with connection.cursor() as cursor:
             cursor.execute(
-                "CREATE TABLE bench_plain (id integer PRIMARY KEY, ts varchar(40), actor varchar(150),"
-                " action varchar(20), object_type varchar(100), object_id varchar(64),"
+                "CREATE TABLE bench_plain (id integer PRIMARY KEY, ts varchar(40),"
+                " actor varchar(150), action varchar(20), object_type varchar(100),"
+                " object_id varchar(64),"
                 " purpose varchar(200), changes text, h varchar(64))"
             )
 
@@ -38,14 +39,29 @@ def main() -> None:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(
                     "INSERT INTO bench_plain VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                    [next(counter), "2015-08-20T10:00:00+00:00", "system", "read",
-                     "core.user", "1", "benchmark", '{"k": 1}', "0" * 64],
+                    [
+                        next(counter),
+                        "2015-08-20T10:00:00+00:00",
+                        "system",
+                        "read",
+                        "core.user",
+                        "1",
+                        "benchmark",
+                        '{"k": 1}',
+                        "0" * 64,
+                    ],
                 )
 
         def audited() -> None:
             with transaction.atomic():
-                audit.record(None, AuditAction.READ, object_type="core.user", object_id="1",
-                             purpose="benchmark", changes={"k": 1})
+                audit.record(
+                    None,
+                    AuditAction.READ,
+                    object_type="core.user",
+                    object_id="1",
+                    purpose="benchmark",
+                    changes={"k": 1},
+                )
 
         plain_rate = rate(n, plain)
         audit_rate = rate(n, audited)
