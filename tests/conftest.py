@@ -57,7 +57,9 @@ def verified_login(client: Client, user: User) -> Client:
     """Log a user in with a verified second factor, as after a real TOTP check."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="test", defaults={"confirmed": True}
+    )
     client.force_login(user)
     session = client.session
     session["otp_device_id"] = device.persistent_id

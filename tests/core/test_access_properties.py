@@ -21,8 +21,21 @@ from entente.core.choices import TLP, AgencyKind, Classification, Module, Role
 from entente.core.models import Agency, Bulletin, ModuleRole, Recipient, User
 
 # One agency of each kind, from both countries.
-AGENCY_CODES = ["DCPAF", "OCRIEST", "PN", "GEND", "PREF62", "MININT", "EUROTUNNEL", "LVA",
-                "IOM", "BF", "NCA", "KENTPOL", "HO"]
+AGENCY_CODES = [
+    "DCPAF",
+    "OCRIEST",
+    "PN",
+    "GEND",
+    "PREF62",
+    "MININT",
+    "EUROTUNNEL",
+    "LVA",
+    "IOM",
+    "BF",
+    "NCA",
+    "KENTPOL",
+    "HO",
+]
 _counter = itertools.count()
 
 
@@ -58,10 +71,14 @@ records = st.builds(
 users = st.builds(
     UserSpec,
     # Humanitarian agencies weigh more: their rule (rule 5) is the narrowest gate.
-    agency=st.one_of(st.none(), st.sampled_from(AGENCY_CODES), st.sampled_from(["LVA", "IOM", "FTDA"])),
+    agency=st.one_of(
+        st.none(), st.sampled_from(AGENCY_CODES), st.sampled_from(["LVA", "IOM", "FTDA"])
+    ),
     clearance=st.sampled_from(Classification.values),
     # Mostly active users holding a role: the interesting cases are past the first gate.
-    role=st.sampled_from([0, Role.VIEWER, Role.VIEWER, Role.EDITOR, Role.APPROVER, Role.ADMINISTRATOR]),
+    role=st.sampled_from(
+        [0, Role.VIEWER, Role.VIEWER, Role.EDITOR, Role.APPROVER, Role.ADMINISTRATOR]
+    ),
     active=st.sampled_from([True, True, True, True, False]),
 )
 
@@ -101,7 +118,9 @@ def _make_record(spec: RecordSpec, user: User, other: User) -> Bulletin:
     # Records are written straight to the table, bypassing the services' checks, so that
     # markings the services would refuse are tested too.
     bulletin = Bulletin.objects.create(
-        title="t", body="b", language="en",
+        title="t",
+        body="b",
+        language="en",
         classification=spec.classification,
         releasability=spec.releasability,
         tlp=spec.tlp,
@@ -110,16 +129,20 @@ def _make_record(spec: RecordSpec, user: User, other: User) -> Bulletin:
     )
     ct = ContentType.objects.get_for_model(Bulletin)
     for code in spec.named_agencies:
-        Recipient.objects.create(content_type=ct, object_id=bulletin.pk,
-                                 agency=Agency.objects.get(code=code))
+        Recipient.objects.create(
+            content_type=ct, object_id=bulletin.pk, agency=Agency.objects.get(code=code)
+        )
     if spec.name_user:
         Recipient.objects.create(content_type=ct, object_id=bulletin.pk, user=user)
     return bulletin
 
 
 @pytest.mark.django_db
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                   HealthCheck.too_slow])
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(user_spec=users, record_specs=st.lists(records, min_size=1, max_size=6))
 def test_visibility_is_exactly_what_the_rules_allow(user_spec, record_specs):
     user = _make_user(user_spec)
@@ -134,7 +157,9 @@ def test_visibility_is_exactly_what_the_rules_allow(user_spec, record_specs):
 
 
 @pytest.mark.django_db
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(user_spec=users, module=st.sampled_from(Module.values), role=st.sampled_from(Role.values))
 def test_humanitarian_agencies_never_hold_a_law_enforcement_role(user_spec, module, role):
     user = _make_user(user_spec)
@@ -144,8 +169,10 @@ def test_humanitarian_agencies_never_hold_a_law_enforcement_role(user_spec, modu
     effective = access.role_in(user, module)
     if not user_spec.active or user_spec.agency is None:
         assert effective == 0
-    elif (Agency.objects.get(code=user_spec.agency).kind in (AgencyKind.NGO, AgencyKind.INTERNATIONAL)
-          and module in (Module.INTELLIGENCE, Module.INVESTIGATIONS)):
+    elif Agency.objects.get(code=user_spec.agency).kind in (
+        AgencyKind.NGO,
+        AgencyKind.INTERNATIONAL,
+    ) and module in (Module.INTELLIGENCE, Module.INVESTIGATIONS):
         assert effective == 0
     else:
         assert effective == role

@@ -22,9 +22,7 @@ TABLE = AuditEntry._meta.db_table
 
 def _write_entries(persona, n: int = 5) -> list[AuditEntry]:
     user = persona("gold.kent")
-    return [
-        audit.record(user, AuditAction.READ, user, purpose=f"check {i}") for i in range(n)
-    ]
+    return [audit.record(user, AuditAction.READ, user, purpose=f"check {i}") for i in range(n)]
 
 
 def _verify_fails_naming(entry_seq: int | None) -> str:
@@ -53,7 +51,9 @@ def test_an_edited_entry_is_named(persona):
     entries = _write_entries(persona)
     victim = entries[2]
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {TABLE} SET purpose = %s WHERE id = %s", ["nothing to see", victim.pk])
+        cursor.execute(
+            f"UPDATE {TABLE} SET purpose = %s WHERE id = %s", ["nothing to see", victim.pk]
+        )
     message = _verify_fails_naming(victim.seq)
     assert "edited" in message
 
@@ -62,7 +62,9 @@ def test_an_edited_actor_is_named(persona):
     entries = _write_entries(persona)
     victim = entries[1]
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {TABLE} SET actor_username = %s WHERE id = %s", ["someone", victim.pk])
+        cursor.execute(
+            f"UPDATE {TABLE} SET actor_username = %s WHERE id = %s", ["someone", victim.pk]
+        )
     _verify_fails_naming(victim.seq)
 
 
