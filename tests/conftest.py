@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -97,7 +98,7 @@ def require_service(name: str, host: str, port: int) -> None:
 
 def require_chromium() -> str:
     path = settings.ENTENTE_CHROMIUM
-    if os.path.exists(path) and os.access(path, os.X_OK):
+    if Path(path).exists() and os.access(path, os.X_OK):
         return path
     message = f"Chromium not found at {path} (apt-get install chromium)"
     if settings.ENTENTE_REQUIRE_SERVICES:

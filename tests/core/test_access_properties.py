@@ -167,12 +167,18 @@ def test_humanitarian_agencies_never_hold_a_law_enforcement_role(user_spec, modu
     ModuleRole.objects.update_or_create(user=user, module=module, defaults={"role": role})
     user.forget_roles()
     effective = access.role_in(user, module)
-    if not user_spec.active or user_spec.agency is None:
-        assert effective == 0
-    elif Agency.objects.get(code=user_spec.agency).kind in (
-        AgencyKind.NGO,
-        AgencyKind.INTERNATIONAL,
-    ) and module in (Module.INTELLIGENCE, Module.INVESTIGATIONS):
+    if (
+        not user_spec.active
+        or user_spec.agency is None
+        or (
+            Agency.objects.get(code=user_spec.agency).kind
+            in (
+                AgencyKind.NGO,
+                AgencyKind.INTERNATIONAL,
+            )
+            and module in (Module.INTELLIGENCE, Module.INVESTIGATIONS)
+        )
+    ):
         assert effective == 0
     else:
         assert effective == role
