@@ -16,7 +16,7 @@ def test_the_auditor_filters_entries_by_actor_and_sees_the_changes(login, person
     page = login("auditor.homeoffice").get("/audit/", {"actor": "gold.kent", "action": "update"})
     html = page.content.decode()
     assert page.status_code == 200
-    assert "core.bulletin" in html
+    assert "bulletin #" in html
     assert "&#x27;new&#x27;" in html or "'new'" in html
     assert "operator.eurotunnel" not in html
 

@@ -57,5 +57,16 @@ def tlp_badge(tlp: str) -> SafeString:
 
 
 @register.filter
+def object_type_label(value: str) -> str:
+    """"core.bulletin" as the model's translated name ("bulletin"), for people reading the audit."""
+    from django.apps import apps
+
+    try:
+        return str(apps.get_model(value)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return value
+
+
+@register.filter
 def releasability(codes: Any) -> str:
     return " · ".join(sorted(codes))

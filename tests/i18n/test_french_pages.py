@@ -1,0 +1,194 @@
+"""Logged in as each persona, the French interface shows no English string on the main pages.
+
+The English strings looked for are the catalogue's own: every message whose French differs
+from its English. Text the page marks as written in another language (``lang="en"``: free
+text, the language switcher's "English") and data that are proper names (usernames, agency
+and site names) are not interface strings and are left out of the check.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from entente.core import access, services
+from entente.core.choices import TLP, Module
+from entente.core.models import Agency, Bulletin, Site, User
+from entente.demo.personas import PERSONAS
+from tests.conftest import verified_login
+
+CATALOGUE = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
+
+
+def english_strings() -> list[str]:
+    strings = []
+    for e in polib.pofile(str(CATALOGUE)):
+        if (
+            e.obsolete
+            or e.msgid_plural
+            or e.msgstr == e.msgid
+            or not re.search(r"[A-Za-z]{3}", e.msgid)
+        ):
+            continue
+        # Only the literal part of a message with placeholders can show on a page.
+        for part in re.split(r"\{\w+\}|%\(\w+\)s", e.msgid):
+            part = part.strip(" .,:;()")
+            if len(part) >= 3 and part not in e.msgstr:
+                strings.append(part)
+    return strings
+
+
+class VisibleText(HTMLParser):
+    """Text a person reads or hears: text nodes and labelling attributes, in French parts only."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[tuple[str, bool]] = []
+        self.parts: list[str] = []
+        self.lang = ""
+
+    def _foreign(self) -> bool:
+        return any(foreign for _, foreign in self.stack)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "html":
+            self.lang = a.get("lang") or ""
+        foreign = tag in {"script", "style"} or (a.get("lang") not in (None, "fr"))
+        if tag not in VOID:
+            self.stack.append((tag, foreign))
+        if not (foreign or self._foreign()):
+            for name in ("aria-label", "title", "placeholder", "alt"):
+                if a.get(name):
+                    self.parts.append(a[name] or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.stack:
+            open_tag, _ = self.stack.pop()
+            if open_tag == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if not self._foreign():
+            self.parts.append(data)
+
+
+def visible(html: str) -> tuple[str, str]:
+    parser = VisibleText()
+    parser.feed(html)
+    return parser.lang, " ".join(parser.parts)
+
+
+def proper_names() -> list[str]:
+    names = list(User.objects.values_list("username", flat=True))
+    for model in (Agency, Site):
+        for name_en, name_fr in model.objects.values_list("name_en", "name_fr"):
+            names += [name_fr, name_en]
+    return sorted(set(names), key=len, reverse=True)
+
+
+def english_left(html: str) -> list[str]:
+    lang, text = visible(html)
+    assert lang == "fr"
+    for name in proper_names():
+        text = text.replace(name, " ")
+    return sorted(
+        {s for s in english_strings() if re.search(rf"(?<!\w){re.escape(s)}(?!\w)", text)}
+    )
+
+
+def french_client(username: str) -> Client:
+    user = User.objects.get(username=username)
+    user.language = "fr"
+    user.save(update_fields=["language"])
+    return verified_login(Client(), user)
+
+
+@pytest.fixture
+def bulletin(persona):
+    return services.create_bulletin(
+        acting_user=persona("gold.pn"),
+        title="Patrouille conjointe",
+        language="fr",
+        body="Rocade portuaire, 22 h.",
+        translation="Ring road, 22:00.",
+        releasability=["FR", "UK"],
+        tlp=TLP.GREEN,
+    )
+
+
+def pages_for(username: str, bulletin_pk: int) -> list[str]:
+    persona = next(p for p in PERSONAS if p.username == username)
+    pages = ["/", "/accounts/profile/"]
+    if persona.roles:
+        pages += ["/sites/", "/sites/COQ-TERM/", "/agencies/", "/agencies/NCA/"]
+    if Module.COMMAND in persona.roles:
+        pages.append("/bulletins/")
+        if access.can_view(
+            User.objects.get(username=username), Bulletin.objects.get(pk=bulletin_pk)
+        ):
+            pages.append(f"/bulletins/{bulletin_pk}/")
+        if persona.roles[Module.COMMAND] >= 20:
+            pages.append("/bulletins/new/")
+    if Module.AUDIT in persona.roles:
+        pages.append("/audit/")
+    return pages
+
+
+@pytest.mark.parametrize("username", [p.username for p in PERSONAS])
+def test_the_french_interface_shows_no_english(username, bulletin):
+    client = french_client(username)
+    problems = {}
+    for page in pages_for(username, bulletin.pk):
+        response = client.get(page)
+        assert response.status_code == 200, page
+        left = english_left(response.content.decode())
+        if left:
+            problems[page] = left
+    assert not problems, f"{username} sees English on French pages: {problems}"
+
+
+def test_the_login_page_in_french_for_a_visitor(client, db):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    response = client.get("/accounts/login/")
+    assert english_left(response.content.decode()) == []
+    assert "Se connecter" in response.content.decode()
+
+
+def test_the_second_factor_pages_in_french(client, persona):
+    user = persona("gold.kent")
+    user.language = "fr"
+    user.save(update_fields=["language"])
+    client.force_login(user)
+    response = client.get("/accounts/two-factor/setup/")
+    assert response.status_code == 200
+    assert english_left(response.content.decode()) == []
+
+
+def test_the_check_catches_an_english_string(db):
+    """The check itself can fail: an untranslated label is reported."""
+    assert english_left('<html lang="fr"><body><h1>Dashboard</h1></body></html>') == ["Dashboard"]
+    assert (
+        english_left('<html lang="fr"><body><button lang="en">English</button></body></html>') == []
+    )
