@@ -1,6 +1,9 @@
-"""The core router of /api/v1: the caller, agencies, sites, bulletins and the audit trail."""
+"""The core router of /api/v1: the caller, agencies, sites, bulletins and the audit trail.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` in API modules: django-ninja reads the handlers'
+annotations at import time to build its pydantic models, and string annotations of query
+schemas cannot be resolved there.
+"""
 
 from datetime import datetime
 from typing import Any, Literal
@@ -8,7 +11,7 @@ from typing import Any, Literal
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import ConfigDict
 
@@ -214,8 +217,9 @@ def get_bulletin(request: HttpRequest, bulletin_id: int) -> Bulletin:
 
 
 @router.post("/bulletins", response={201: BulletinOut}, summary="Post a bulletin")
-def create_bulletin(request: HttpRequest, payload: BulletinIn) -> tuple[int, Bulletin]:
-    return 201, services.create_bulletin(acting_user=request.user, **payload.model_dump())  # type: ignore[arg-type]
+def create_bulletin(request: HttpRequest, payload: BulletinIn) -> Status:
+    bulletin = services.create_bulletin(acting_user=request.user, **payload.model_dump())  # type: ignore[arg-type]
+    return Status(201, bulletin)
 
 
 @router.patch("/bulletins/{bulletin_id}", response=BulletinOut, summary="Edit a bulletin's text")

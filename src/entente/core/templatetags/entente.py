@@ -58,7 +58,7 @@ def tlp_badge(tlp: str) -> SafeString:
 
 @register.filter
 def object_type_label(value: str) -> str:
-    """"core.bulletin" as the model's translated name ("bulletin"), for people reading the audit."""
+    """An object type ("core.bulletin") as its model's translated name, for auditors."""
     from django.apps import apps
 
     try:

@@ -1,0 +1,153 @@
+"""The authorization matrix: every URL pattern and every API operation, for every persona.
+
+Routes are enumerated from the URL configuration and from the OpenAPI schema; each must have
+an expectation in ``expectations.py`` (and each expectation a live route), and every persona,
+the anonymous visitor and the outsider included, must get exactly the expected status.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from entente.api import api
+from entente.core import services
+from entente.core.choices import TLP, Classification
+from entente.core.models import Agency, Bulletin, User
+from tests.access.expectations import (
+    ANONYMOUS,
+    API,
+    API_ARGS,
+    API_BODIES,
+    PAGE_ARGS,
+    PAGES,
+    SAMPLE,
+)
+from tests.conftest import PERSONA_NAMES, verified_login
+
+EVERYONE = [ANONYMOUS, *PERSONA_NAMES]
+API_NAMESPACE = "api-1"
+API_DOC_ROUTES = {"openapi-json", "openapi-view"}
+
+
+def _walk(patterns: list[Any], namespace: str | None = None) -> list[tuple[str | None, str]]:
+    found: list[tuple[str | None, str]] = []
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = p.namespace or namespace
+            found += _walk(p.url_patterns, ns)
+        elif isinstance(p, URLPattern):
+            found.append((namespace, p.name or ""))
+    return found
+
+
+def page_routes() -> set[str]:
+    """Every named URL of the site except the API operations (those come from OpenAPI)."""
+    routes = set()
+    for namespace, name in _walk(get_resolver().url_patterns):
+        assert name, f"an unnamed URL pattern in namespace {namespace}: name it"
+        if namespace == API_NAMESPACE and name not in API_DOC_ROUTES:
+            continue
+        routes.add(f"{namespace}:{name}" if namespace else name)
+    return routes
+
+
+def api_operations() -> set[str]:
+    schema = api.get_openapi_schema()
+    return {f"{method.upper()} {path}" for path, item in schema["paths"].items() for method in item}
+
+
+def test_every_route_has_an_expectation_and_every_expectation_a_route():
+    pages, ops = page_routes(), api_operations()
+    assert sorted(pages - set(PAGES)) == [], "pages without an expectation in expectations.PAGES"
+    assert sorted(set(PAGES) - pages) == [], "expectations for pages that no longer exist"
+    assert sorted(ops - set(API)) == [], "API operations without an expectation in expectations.API"
+    assert sorted(set(API) - ops) == [], "expectations for API operations that no longer exist"
+    for rule in [*PAGES.values(), *API.values()]:
+        for persona in EVERYONE:
+            assert isinstance(rule(persona), int)
+    print(
+        f"matrix: {len(pages)} pages + {len(ops)} API operations x {len(EVERYONE)} personas "
+        f"= {(len(pages) + len(ops)) * len(EVERYONE)} checks, 100% of routes"
+    )
+
+
+@pytest.fixture
+def sample(db: Any) -> Bulletin:
+    author = User.objects.get(username=SAMPLE["author"])
+    bulletin = services.create_bulletin(
+        acting_user=author,
+        title="Matrix sample",
+        body="Sample.",
+        language="en",
+        classification=Classification.OFFICIAL_SENSITIVE,
+        releasability=["FR", "UK"],
+        tlp=TLP.AMBER,
+    )
+    services.disseminate(bulletin, acting_user=author, agencies=[Agency.objects.get(code="DCPAF")])
+    return bulletin
+
+
+def _page_client(persona: str) -> Client:
+    if persona == ANONYMOUS:
+        return Client()
+    return verified_login(Client(), User.objects.get(username=persona))
+
+
+@pytest.mark.parametrize("persona", EVERYONE)
+@pytest.mark.parametrize("route", sorted(PAGES))
+def test_page(route: str, persona: str, sample: Bulletin) -> None:
+    kwargs = {
+        k: (str(sample.pk) if v == "{sample}" else v) for k, v in PAGE_ARGS.get(route, {}).items()
+    }
+    url = reverse(route, kwargs=kwargs)
+    response = _page_client(persona).get(url)
+    expected = PAGES[route](persona)
+    assert response.status_code == expected, (
+        f"{persona} GET {url}: {response.status_code}, expected {expected}"
+    )
+
+
+def _api_url(op: str, sample: Bulletin) -> str:
+    path = op.split(" ", 1)[1]
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        value = API_ARGS[name]
+        if isinstance(value, dict):
+            value = next(v for segment, v in value.items() if f"/{segment}/" in path)
+        return str(sample.pk) if value == "{sample}" else str(value)
+
+    return re.sub(r"\{(\w+)\}", fill, path)
+
+
+@pytest.mark.parametrize("persona", EVERYONE)
+@pytest.mark.parametrize("op", sorted(API))
+def test_api_operation(op: str, persona: str, sample: Bulletin) -> None:
+    method = op.split(" ", 1)[0].lower()
+    url = _api_url(op, sample)
+    headers = {}
+    if persona != ANONYMOUS:
+        _, token = services.create_api_token(
+            User.objects.get(username=persona), name="matrix", acting_user=None
+        )
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    body = API_BODIES.get(op)
+    before = (Bulletin.objects.count(), Bulletin.objects.get(pk=sample.pk).body)
+    response = getattr(Client(), method)(
+        url, data=json.dumps(body) if body else None, content_type="application/json", **headers
+    )
+    expected = API[op](persona)
+    assert response.status_code == expected, (
+        f"{persona} {op}: {response.status_code} {response.content[:200]!r}, expected {expected}"
+    )
+    if response.status_code >= 400:
+        assert response["Content-Type"].startswith("application/problem+json")
+        assert before == (Bulletin.objects.count(), Bulletin.objects.get(pk=sample.pk).body), (
+            "a refused request changed data"
+        )
