@@ -217,7 +217,7 @@ def get_bulletin(request: HttpRequest, bulletin_id: int) -> Bulletin:
 
 
 @router.post("/bulletins", response={201: BulletinOut}, summary="Post a bulletin")
-def create_bulletin(request: HttpRequest, payload: BulletinIn) -> Status:
+def create_bulletin(request: HttpRequest, payload: BulletinIn) -> Status[Bulletin]:
     bulletin = services.create_bulletin(acting_user=request.user, **payload.model_dump())  # type: ignore[arg-type]
     return Status(201, bulletin)
 
