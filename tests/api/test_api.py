@@ -196,3 +196,20 @@ def test_the_audit_trail_is_readable_by_auditors_only(bearer):
     assert bearer("gold.kent").get("/api/v1/audit/entries").status_code == 403
     bad = bearer("auditor.homeoffice").get("/api/v1/audit/entries?since=yesterday")
     assert bad.status_code == 422
+
+
+@pytest.mark.parametrize("text", ["nul\x00inside", "lone \ud800 surrogate"])
+def test_text_no_database_can_store_is_a_422_not_a_crash(bearer, text):
+    client = bearer("gold.kent")
+    rows = Bulletin.objects.count()
+    response = post(client, "/api/v1/bulletins", {"title": "t", "body": text, "language": "en"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["location"][-1] == "body"
+    assert Bulletin.objects.count() == rows
+
+
+@pytest.mark.parametrize(
+    "query", ["offset=16021785046173410820133698404352", "limit=0", "limit=100000", "offset=-1"]
+)
+def test_out_of_range_paging_is_a_422(bearer, query):
+    assert bearer("gold.kent").get(f"/api/v1/bulletins?{query}").status_code == 422

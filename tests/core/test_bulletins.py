@@ -90,7 +90,8 @@ def test_marking_above_ones_clearance_is_refused(login):
         },
     )
     assert response.status_code == 200
-    assert "above your own clearance" in response.content.decode()
+    # The operator works in French: the refusal says so in French.
+    assert "au-dessus de votre propre habilitation" in response.content.decode()
     assert not Bulletin.objects.filter(title="Too high").exists()
 
 

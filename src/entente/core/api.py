@@ -12,19 +12,15 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import ConfigDict
+from ninja.pagination import paginate
 
 from entente.core import access, audit_queries, services
+from entente.core.api_support import Pagination, StrictSchema
 from entente.core.choices import Module, Role
 from entente.core.markings import classification_label
 from entente.core.models import Agency, AuditEntry, Bulletin, Site
 
 router = Router(tags=["core"])
-
-
-class StrictIn(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class RoleOut(Schema):
@@ -97,7 +93,7 @@ class BulletinOut(Schema):
         return access.can_change_visible(context["request"].user, obj)
 
 
-class BulletinIn(StrictIn):
+class BulletinIn(StrictSchema):
     title: str = Field(min_length=1, max_length=200)
     body: str = Field(min_length=1, max_length=20000)
     language: Literal["en", "fr"]
@@ -107,7 +103,7 @@ class BulletinIn(StrictIn):
     tlp: Literal["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"] = "GREEN"
 
 
-class BulletinPatch(StrictIn):
+class BulletinPatch(StrictSchema):
     title: str | None = Field(None, min_length=1, max_length=200)
     body: str | None = Field(None, min_length=1, max_length=20000)
     translation: str | None = Field(None, max_length=20000)
@@ -205,7 +201,7 @@ def _bulletins(user: Any) -> QuerySet[Bulletin]:
 
 
 @router.get("/bulletins", response=list[BulletinOut], summary="Bulletins visible to the caller")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_bulletins(request: HttpRequest) -> QuerySet[Bulletin]:
     access.require_role(request.user, Module.COMMAND)
     return _bulletins(request.user)
@@ -230,6 +226,6 @@ def update_bulletin(request: HttpRequest, bulletin_id: int, payload: BulletinPat
 
 
 @router.get("/audit/entries", response=list[AuditEntryOut], summary="The audit trail (auditors)")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_audit_entries(request: HttpRequest, filters: Query[AuditFilter]) -> QuerySet[AuditEntry]:
     return audit_queries.search_entries(request.user, **filters.model_dump())

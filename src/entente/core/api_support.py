@@ -17,9 +17,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.pagination import LimitOffsetPagination
 from ninja.security import HttpBearer, SessionAuth
+from pydantic import ConfigDict, field_validator
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +61,49 @@ def problem_response(
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="entente"'
     return response
+
+
+def _clean_text(value: Any) -> Any:
+    """Refuse text no database can store: NUL characters and lone UTF-16 surrogates."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("text must not contain NUL characters")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("text must be valid Unicode (no lone surrogates)") from None
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            _clean_text(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _clean_text(key)
+            _clean_text(item)
+    return value
+
+
+class StrictSchema(Schema):
+    """Base of every input schema: unknown fields are refused, and so is text that cannot be
+    stored (a 422 naming the field, not a database error)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        return _clean_text(value)
+
+
+class Pagination(LimitOffsetPagination):
+    """Limit and offset, both bounded: a page of at most ENTENTE_API_MAX_PAGE rows, and an
+    offset a database can take (an absurd one is a 422, not a server error)."""
+
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=settings.ENTENTE_API_MAX_PAGE)
+        offset: int = Field(0, ge=0, le=1_000_000_000)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_limit=settings.ENTENTE_API_MAX_PAGE, **kwargs)
 
 
 class BearerToken(HttpBearer):

@@ -139,7 +139,10 @@ def record(
         # The head row is the lock: one writer at a time appends to the chain.
         head = AuditHead.objects.select_for_update().filter(pk=1).first()
         if head is None:
-            head = AuditHead.objects.create(pk=1, seq=0, hash=GENESIS)
+            # Only on a database emptied behind the migrations' back (the migration creates
+            # the head): the first writers may race to create it, one wins, all then lock it.
+            AuditHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": GENESIS})
+            head = AuditHead.objects.select_for_update().get(pk=1)
         entry = AuditEntry(
             seq=head.seq + 1,
             timestamp=timezone.now(),

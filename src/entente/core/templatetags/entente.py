@@ -25,11 +25,15 @@ TLP_BADGES = {
 
 
 @register.filter
-def in_zone(value: dt.datetime | None, zone: str) -> dt.datetime | None:
-    """A UTC time in a named zone (for "both local times" on pages about both sites)."""
+def local_time(value: dt.datetime | None, zone: str) -> str:
+    """The wall-clock time ("07:12") of a moment in a named zone, whatever the viewer's zone.
+
+    Formatted here: a datetime handed back to the template would be converted again into
+    the viewer's own zone by Django's template localisation.
+    """
     if value is None:
-        return None
-    return value.astimezone(zoneinfo.ZoneInfo(zone))
+        return ""
+    return formats.time_format(value.astimezone(zoneinfo.ZoneInfo(zone)), "H:i")
 
 
 @register.simple_tag
