@@ -7,12 +7,26 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from entente.core.choices import TLP, AuditAction, Classification, Language
 from entente.core.models import Country
 
 ZONES = ["Europe/Paris", "Europe/London", "UTC"]
+
+
+def apply_validation_error(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's refusal on the form: field errors on their fields, others on top.
+
+    Services validate (they are the one place the rules live); views call them with the
+    form's cleaned data and hand any ValidationError back to the person through this.
+    """
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
 
 
 class StyledMixin:

@@ -14,17 +14,9 @@ from django.utils.translation import gettext as _
 
 from entente.core import access, services
 from entente.core.choices import Module, Role
-from entente.core.forms import BulletinEditForm, BulletinForm
+from entente.core.forms import BulletinEditForm, BulletinForm, apply_validation_error
 from entente.core.markings import classification_label
 from entente.core.models import Bulletin
-
-
-def _apply_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -70,7 +62,7 @@ def bulletin_create(request: HttpRequest) -> HttpResponse:
         try:
             bulletin = services.create_bulletin(acting_user=user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Bulletin posted."))
             return redirect("core:bulletin_detail", pk=bulletin.pk)
@@ -92,7 +84,7 @@ def bulletin_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_bulletin(bulletin, acting_user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Bulletin saved."))
             return redirect("core:bulletin_detail", pk=bulletin.pk)
