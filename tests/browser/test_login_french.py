@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -28,7 +29,28 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def browser_page(live_server):
+def server(transactional_db):
+    """A live server for this test only: stopping it closes its database connection, so the
+    test database can be dropped at the end of the session (PostgreSQL)."""
+    from pytest_django.live_server_helper import LiveServer
+
+    live = LiveServer("localhost")
+    try:
+        yield live
+    finally:
+        live.stop()
+        if connection.vendor == "postgresql":
+            # The server's request threads may still hold a connection (browser keep-alive);
+            # end them, or the test database cannot be dropped after the session.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+
+
+@pytest.fixture
+def browser_page(server):
     chromium = require_chromium()
     # Playwright's sync API runs an event loop in this thread; the live server's own thread
     # does the database work, so Django's async-safety guard is not needed here.
@@ -47,7 +69,7 @@ def browser_page(live_server):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_log_in_switch_to_french_and_see_the_dashboard(live_server, browser_page):
+def test_log_in_switch_to_french_and_see_the_dashboard(server, browser_page):
     load_world()
     user = User.objects.get(username="gold.kent")
     user.language = ""
@@ -55,7 +77,7 @@ def test_log_in_switch_to_french_and_see_the_dashboard(live_server, browser_page
     device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     page = browser_page
 
-    page.goto(f"{live_server.url}/accounts/login/")
+    page.goto(f"{server.url}/accounts/login/")
     page.fill("#id_username", "gold.kent")
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit].btn-primary")
@@ -65,7 +87,7 @@ def test_log_in_switch_to_french_and_see_the_dashboard(live_server, browser_page
     totp.time = time.time()
     page.fill("#id_token", f"{totp.token():06d}")
     page.click("button[type=submit].btn-primary")
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{server.url}/")
     assert page.locator("h1").inner_text() == "Dashboard"
     # The layout's own stylesheet is served and applied (the navigation bar's colour).
     navbar = page.evaluate("getComputedStyle(document.querySelector('nav.navbar')).backgroundColor")
