@@ -28,8 +28,9 @@ OUTSIDER = "outsider"
 
 
 def load_world() -> None:
-    """Reference data, every demo persona, and an outsider who must see nothing."""
+    """Reference data, zones and sensors, every demo persona, and an outsider who sees nothing."""
     demo_load.load_reference()
+    demo_load.load_control_room()
     demo_load.load_personas(PASSWORD)
     if not User.objects.filter(username=OUTSIDER).exists():
         services.create_user(username=OUTSIDER, agency=None, acting_user=None, password=PASSWORD)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from entente.control_room.api import router as control_room_router
 from entente.core.api import router as core_router
 from entente.core.api_support import BearerToken, EntenteAPI, VerifiedSession
 
@@ -17,3 +18,4 @@ api = EntenteAPI(
     urls_namespace="api-1",
 )
 api.add_router("/", core_router)
+api.add_router("/", control_room_router)

@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "csp",
     "ninja",
     "entente.core",
+    "entente.control_room",
     "entente.demo",
 ]
 
@@ -294,6 +295,11 @@ if not PRODUCTION:
 # API
 ENTENTE_API_MAX_PAGE = env_int("ENTENTE_API_MAX_PAGE", 500, minimum=1)
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Control room: largest alert batch accepted in one request; alerts of a zone closer in time
+# than the correlation window join the same incident.
+ENTENTE_ALERT_BATCH_MAX = env_int("ENTENTE_ALERT_BATCH_MAX", 1000, minimum=1)
+ENTENTE_CORRELATION_SECONDS = env_int("ENTENTE_CORRELATION_SECONDS", 300, minimum=1)
 
 # Services the test suite must find (CI): PostgreSQL, Mosquitto, Chromium.
 ENTENTE_REQUIRE_SERVICES = env_bool("ENTENTE_REQUIRE_SERVICES", False)

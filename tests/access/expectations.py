@@ -83,6 +83,9 @@ PAGES: dict[str, Rule] = {
     "core:bulletin_detail": page(sample_view()),
     "core:bulletin_edit": page(sample_change()),
     "core:audit_list": page(needs(Module.AUDIT)),
+    "control_room:incident_list": page(needs(Module.CONTROL_ROOM)),
+    "control_room:incident_detail": page(needs(Module.CONTROL_ROOM, ok=200, refused=404)),
+    "control_room:sensor_list": page(needs(Module.CONTROL_ROOM)),
     "api-1:openapi-json": lambda p: 200,
     "api-1:openapi-view": lambda p: 200,
 }
@@ -98,6 +101,11 @@ API: dict[str, Rule] = {
     "GET /api/v1/bulletins/{bulletin_id}": api(sample_view()),
     "PATCH /api/v1/bulletins/{bulletin_id}": api(sample_change()),
     "GET /api/v1/audit/entries": api(needs(Module.AUDIT)),
+    "POST /api/v1/alerts": api(needs(Module.CONTROL_ROOM, Role.EDITOR)),
+    "GET /api/v1/incidents": api(needs(Module.CONTROL_ROOM)),
+    # The sample incident is the joint control room's (TLP:GREEN, FR and UK): every
+    # control-room role sees it; others get the 404 of an absent record.
+    "GET /api/v1/incidents/{incident_id}": api(needs(Module.CONTROL_ROOM, ok=200, refused=404)),
 }
 
 # Values for the routes' parameters; "{sample}" is the sample bulletin's id.
@@ -106,8 +114,13 @@ PAGE_ARGS = {
     "core:site_detail": {"code": "COQ-TERM"},
     "core:bulletin_detail": {"pk": "{sample}"},
     "core:bulletin_edit": {"pk": "{sample}"},
+    "control_room:incident_detail": {"pk": "{incident}"},
 }
-API_ARGS = {"code": {"agencies": "NCA", "sites": "COQ-TERM"}, "bulletin_id": "{sample}"}
+API_ARGS = {
+    "code": {"agencies": "NCA", "sites": "COQ-TERM"},
+    "bulletin_id": "{sample}",
+    "incident_id": "{incident}",
+}
 API_BODIES = {
     "POST /api/v1/bulletins": {
         "title": "Matrix check",
@@ -115,4 +128,13 @@ API_BODIES = {
         "language": "en",
     },
     "PATCH /api/v1/bulletins/{bulletin_id}": {"body": "Edited by the matrix test."},
+    "POST /api/v1/alerts": [
+        {
+            "sensor": "COQ-PLAT-CCTV-01",
+            "event_id": "matrix-1",
+            "occurred_at": "2015-08-20T10:00:00Z",
+            "kind": "intrusion",
+            "confidence": 0.7,
+        }
+    ],
 }

@@ -7,6 +7,7 @@ the anonymous visitor and the outsider included, must get exactly the expected s
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from typing import Any
@@ -16,6 +17,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from entente.api import api
+from entente.control_room.models import Alert, Incident
+from entente.control_room.services import AlertItem, ingest_alerts
 from entente.core import services
 from entente.core.choices import TLP, Classification
 from entente.core.models import Agency, Bulletin, User
@@ -78,6 +81,24 @@ def test_every_route_has_an_expectation_and_every_expectation_a_route():
 
 
 @pytest.fixture
+def incident(db: Any) -> Incident:
+    """An incident of the joint control room, opened by an alert from a Coquelles camera."""
+    outcome = ingest_alerts(
+        [
+            AlertItem(
+                "COQ-PLAT-CCTV-01",
+                "matrix-sample",
+                dt.datetime(2015, 8, 20, 9, 0, tzinfo=dt.UTC),
+                "intrusion",
+                0.8,
+            )
+        ],
+        acting_user=User.objects.get(username="operator.eurotunnel"),
+    )[0]
+    return Incident.objects.get(pk=outcome.incident)
+
+
+@pytest.fixture
 def sample(db: Any) -> Bulletin:
     author = User.objects.get(username=SAMPLE["author"])
     bulletin = services.create_bulletin(
@@ -101,10 +122,9 @@ def _page_client(persona: str) -> Client:
 
 @pytest.mark.parametrize("persona", EVERYONE)
 @pytest.mark.parametrize("route", sorted(PAGES))
-def test_page(route: str, persona: str, sample: Bulletin) -> None:
-    kwargs = {
-        k: (str(sample.pk) if v == "{sample}" else v) for k, v in PAGE_ARGS.get(route, {}).items()
-    }
+def test_page(route: str, persona: str, sample: Bulletin, incident: Incident) -> None:
+    ids = {"{sample}": str(sample.pk), "{incident}": str(incident.pk)}
+    kwargs = {k: ids.get(v, v) for k, v in PAGE_ARGS.get(route, {}).items()}
     url = reverse(route, kwargs=kwargs)
     response = _page_client(persona).get(url)
     expected = PAGES[route](persona)
@@ -113,7 +133,7 @@ def test_page(route: str, persona: str, sample: Bulletin) -> None:
     )
 
 
-def _api_url(op: str, sample: Bulletin) -> str:
+def _api_url(op: str, ids: dict[str, str]) -> str:
     path = op.split(" ", 1)[1]
 
     def fill(match: re.Match[str]) -> str:
@@ -121,16 +141,16 @@ def _api_url(op: str, sample: Bulletin) -> str:
         value = API_ARGS[name]
         if isinstance(value, dict):
             value = next(v for segment, v in value.items() if f"/{segment}/" in path)
-        return str(sample.pk) if value == "{sample}" else str(value)
+        return ids.get(str(value), str(value))
 
     return re.sub(r"\{(\w+)\}", fill, path)
 
 
 @pytest.mark.parametrize("persona", EVERYONE)
 @pytest.mark.parametrize("op", sorted(API))
-def test_api_operation(op: str, persona: str, sample: Bulletin) -> None:
+def test_api_operation(op: str, persona: str, sample: Bulletin, incident: Incident) -> None:
     method = op.split(" ", 1)[0].lower()
-    url = _api_url(op, sample)
+    url = _api_url(op, {"{sample}": str(sample.pk), "{incident}": str(incident.pk)})
     headers = {}
     if persona != ANONYMOUS:
         _, token = services.create_api_token(
@@ -138,7 +158,15 @@ def test_api_operation(op: str, persona: str, sample: Bulletin) -> None:
         )
         headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     body = API_BODIES.get(op)
-    before = (Bulletin.objects.count(), Bulletin.objects.get(pk=sample.pk).body)
+
+    def state() -> tuple[int, str, int]:
+        return (
+            Bulletin.objects.count(),
+            Bulletin.objects.get(pk=sample.pk).body,
+            Alert.objects.count(),
+        )
+
+    before = state()
     response = getattr(Client(), method)(
         url, data=json.dumps(body) if body else None, content_type="application/json", **headers
     )
@@ -148,6 +176,4 @@ def test_api_operation(op: str, persona: str, sample: Bulletin) -> None:
     )
     if response.status_code >= 400:
         assert response["Content-Type"].startswith("application/problem+json")
-        assert before == (Bulletin.objects.count(), Bulletin.objects.get(pk=sample.pk).body), (
-            "a refused request changed data"
-        )
+        assert before == state(), "a refused request changed data"

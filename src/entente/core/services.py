@@ -52,7 +52,7 @@ TOKEN_PREFIX = "ent_"  # noqa: S105 - a public prefix that makes leaked tokens g
 def upsert_country(
     *, code: str, name_en: str, name_fr: str, timezone_name: str, acting_user: User | None
 ) -> Country:
-    return _upsert(
+    return upsert_row(
         Country,
         {"code": code},
         {"name_en": name_en, "name_fr": name_fr, "timezone": timezone_name},
@@ -64,7 +64,7 @@ def upsert_country(
 def upsert_agency(
     *, code: str, name_en: str, name_fr: str, country: Country, kind: str, acting_user: User | None
 ) -> Agency:
-    return _upsert(
+    return upsert_row(
         Agency,
         {"code": code},
         {"name_en": name_en, "name_fr": name_fr, "country": country, "kind": kind},
@@ -74,10 +74,10 @@ def upsert_agency(
 
 @transaction.atomic
 def upsert_site(*, code: str, acting_user: User | None, **fields: Any) -> Site:
-    return _upsert(Site, {"code": code}, fields, acting_user)
+    return upsert_row(Site, {"code": code}, fields, acting_user)
 
 
-def _upsert(
+def upsert_row(
     model: type[M], key: dict[str, Any], fields: dict[str, Any], acting_user: User | None
 ) -> M:
     """Create the row, or bring it in line with ``fields``; audit only what changed."""

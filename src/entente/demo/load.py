@@ -6,9 +6,9 @@ from django.db import transaction
 
 from entente.core import services
 from entente.core.choices import TLP, Classification
-from entente.core.models import Agency, Bulletin, Country, User
+from entente.core.models import Agency, Bulletin, Country, Site, User
 from entente.demo.personas import PERSONAS
-from entente.demo.reference import AGENCIES, COUNTRIES, SITES
+from entente.demo.reference import AGENCIES, COUNTRIES, SENSORS, SITES, ZONES, square_polygon
 
 ACTOR = None  # the system loads the demo; the audit records it as "system"
 
@@ -41,6 +41,36 @@ def load_reference() -> None:
             longitude=lon,
             name_en=name_en,
             name_fr=name_fr,
+        )
+
+
+@transaction.atomic
+def load_control_room() -> None:
+    """Zones and sensors at Coquelles, the port and Folkestone."""
+    from entente.control_room import services as control_room
+
+    sites = {s.code: s for s in Site.objects.all()}
+    zones = {}
+    for code, site, kind, lat, lon, name_en, name_fr in ZONES:
+        zones[code] = control_room.upsert_zone(
+            code=code,
+            acting_user=ACTOR,
+            site=sites[site],
+            kind=kind,
+            polygon=square_polygon(lat, lon),
+            name_en=name_en,
+            name_fr=name_fr,
+        )
+    for code, zone, kind, owner, latitude, longitude, heartbeat in SENSORS:
+        control_room.upsert_sensor(
+            code=code,
+            acting_user=ACTOR,
+            zone=zones[zone],
+            kind=kind,
+            owner=Agency.objects.get(code=owner),
+            latitude=latitude,
+            longitude=longitude,
+            heartbeat_seconds=heartbeat,
         )
 
 
@@ -170,6 +200,7 @@ def load_bulletins() -> int:
 
 def load_all(password: str) -> list[User]:
     load_reference()
+    load_control_room()
     users = load_personas(password)
     load_bulletins()
     return users

@@ -156,3 +156,79 @@ SITES = [
         "Centre de commandement et de contrôle, Folkestone",
     ),
 ]
+
+
+def square_polygon(lat: float, lon: float, d: float = 0.002) -> dict[str, object]:
+    """A small GeoJSON polygon around a point (the demo's zones; real ones come from surveys)."""
+    ring = [
+        [lon - d, lat - d],
+        [lon + d, lat - d],
+        [lon + d, lat + d],
+        [lon - d, lat + d],
+        [lon - d, lat - d],
+    ]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+ZONES = [
+    # code, site, kind, lat, lon, English, French
+    (
+        "COQ-PLAT",
+        "COQ-TERM",
+        "freight_platform",
+        50.9235,
+        1.8120,
+        "Freight boarding platforms",
+        "Quais d'embarquement fret",
+    ),
+    (
+        "COQ-PORTAL",
+        "COQ-TERM",
+        "tunnel_portal",
+        50.9205,
+        1.8060,
+        "Tunnel portal",
+        "Entrée du tunnel",
+    ),
+    (
+        "COQ-FENCE",
+        "COQ-TERM",
+        "perimeter",
+        50.9250,
+        1.8170,
+        "Perimeter fence",
+        "Clôture d'enceinte",
+    ),
+    (
+        "CAL-RING",
+        "CAL-PORT",
+        "ring_road",
+        50.9640,
+        1.8600,
+        "Ring-road access",
+        "Accès par la rocade",
+    ),
+    ("CAL-EAST", "CAL-PORT", "parking", 50.9660, 1.8760, "East parking area", "Parking est"),
+    (
+        "FOL-PLAT",
+        "FOL-TERM",
+        "freight_platform",
+        51.0945,
+        1.1360,
+        "Freight arrival platforms",
+        "Quais d'arrivée fret",
+    ),
+]
+
+SENSORS = [
+    # code, zone, kind, owner, lat, lon, heartbeat seconds
+    ("COQ-PLAT-CCTV-01", "COQ-PLAT", "cctv", "EUROTUNNEL", "50.923600", "1.811800", 60),
+    ("COQ-PLAT-THERM-01", "COQ-PLAT", "thermal", "EUROTUNNEL", "50.923300", "1.812300", 60),
+    ("COQ-PORTAL-CCTV-01", "COQ-PORTAL", "cctv", "EUROTUNNEL", "50.920500", "1.806100", 60),
+    ("COQ-FENCE-DET-01", "COQ-FENCE", "fence", "EUROTUNNEL", "50.925100", "1.816800", 120),
+    ("CAL-RING-CCTV-01", "CAL-RING", "cctv", "PORTCALAIS", "50.964100", "1.860100", 60),
+    ("CAL-EAST-FENCE-01", "CAL-EAST", "fence", "PORTCALAIS", "50.966100", "1.875900", 120),
+    ("CAL-EAST-HB-01", "CAL-EAST", "heartbeat", "PAF", "50.965900", "1.876200", 300),
+    ("FOL-PLAT-CO2-01", "FOL-PLAT", "co2", "BF", "51.094600", "1.136100", 300),
+    ("FOL-PLAT-SCAN-01", "FOL-PLAT", "scanner", "BF", "51.094400", "1.135800", 300),
+]

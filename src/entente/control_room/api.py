@@ -1,0 +1,146 @@
+"""The control room's router: the alert intake (batches from sensors) and incidents.
+
+No ``from __future__ import annotations`` here (django-ninja reads the annotations).
+"""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Body, Field, Router, Schema
+from ninja.pagination import paginate
+from pydantic import ValidationError as PydanticError
+
+from entente.control_room import services
+from entente.control_room.choices import AlertKind
+from entente.control_room.models import Incident
+from entente.core import access
+from entente.core.api_support import Pagination, StrictSchema
+from entente.core.choices import Module
+
+router = Router(tags=["control room"])
+
+KINDS = tuple(AlertKind.values)
+
+
+class AlertIn(StrictSchema):
+    sensor: str = Field(min_length=1, max_length=64, description="the sensor's reference")
+    event_id: str = Field(min_length=1, max_length=100, description="the sensor's own event id")
+    occurred_at: datetime = Field(description="when it happened, with its UTC offset")
+    kind: Literal[KINDS]  # type: ignore[valid-type]
+    confidence: float = Field(ge=0, le=1)
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class ItemResult(Schema):
+    index: int
+    status: Literal["accepted", "duplicate", "rejected"]
+    reason: str
+    incident: int | None
+
+
+class BatchResult(Schema):
+    accepted: int
+    duplicate: int
+    rejected: int
+    results: list[ItemResult]
+
+
+class IncidentOut(Schema):
+    id: int
+    zone: str
+    site: str
+    kind: str
+    severity: int
+    state: str
+    opened_at: datetime
+    last_alert_at: datetime
+    alert_count: int
+
+    @staticmethod
+    def resolve_zone(obj: Incident) -> str:
+        return obj.zone.code
+
+    @staticmethod
+    def resolve_site(obj: Incident) -> str:
+        return obj.zone.site.code
+
+
+BATCH_SCHEMA = {
+    "type": "array",
+    "maxItems": settings.ENTENTE_ALERT_BATCH_MAX,
+    "items": AlertIn.model_json_schema(ref_template="#/components/schemas/{model}"),
+}
+
+
+def _reason(error: PydanticError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(p) for p in first.get("loc", ()))
+    return f"{where}: {first.get('msg', '')}" if where else str(first.get("msg", ""))
+
+
+@router.post(
+    "/alerts",
+    response=BatchResult,
+    summary="Report a batch of alerts (idempotent on sensor and event id)",
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"application/json": {"schema": BATCH_SCHEMA}}}
+    },
+)
+def post_alerts(request: HttpRequest, batch: Body[list[Any]]) -> dict[str, Any]:
+    """Each item is accepted, a duplicate, or rejected with its reason; bad items never stop
+    good ones, and nothing is half-written."""
+    if len(batch) > settings.ENTENTE_ALERT_BATCH_MAX:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError(
+            {"batch": f"at most {settings.ENTENTE_ALERT_BATCH_MAX} alerts in one batch"}
+        )
+    access.require_role(request.user, Module.CONTROL_ROOM)
+    valid: list[tuple[int, services.AlertItem]] = []
+    rejected: dict[int, str] = {}
+    for i, raw in enumerate(batch):
+        try:
+            item = AlertIn.model_validate(raw)
+        except PydanticError as exc:
+            rejected[i] = _reason(exc)
+            continue
+        valid.append((i, services.AlertItem(**item.model_dump())))
+    outcomes = services.ingest_alerts([item for _, item in valid], acting_user=request.user)
+    results: list[dict[str, Any]] = [{}] * len(batch)
+    for (index, _item), outcome in zip(valid, outcomes, strict=True):
+        results[index] = {
+            "index": index,
+            "status": outcome.status,
+            "reason": outcome.reason,
+            "incident": outcome.incident,
+        }
+    for index, reason in rejected.items():
+        results[index] = {"index": index, "status": "rejected", "reason": reason, "incident": None}
+    return {
+        "accepted": sum(1 for r in results if r["status"] == "accepted"),
+        "duplicate": sum(1 for r in results if r["status"] == "duplicate"),
+        "rejected": sum(1 for r in results if r["status"] == "rejected"),
+        "results": results,
+    }
+
+
+@router.get(
+    "/incidents",
+    response=list[IncidentOut],
+    summary="Incidents visible to the caller, newest first",
+)
+@paginate(Pagination)
+def list_incidents(request: HttpRequest) -> QuerySet[Incident]:
+    access.require_role(request.user, Module.CONTROL_ROOM)
+    return Incident.objects.visible_to(request.user).select_related("zone__site")
+
+
+@router.get("/incidents/{incident_id}", response=IncidentOut, summary="One incident")
+def get_incident(request: HttpRequest, incident_id: int) -> Incident:
+    incident: Incident = access.get_visible_or_404(
+        Incident.objects.select_related("zone__site"), request.user, pk=incident_id
+    )
+    return incident

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ControlRoomConfig(AppConfig):
+    name = "entente.control_room"
+    label = "control_room"
+    verbose_name = _("Control room")
+
+    @property
+    def nav(self) -> list[object]:
+        from entente.core.choices import Module
+        from entente.core.navigation import NavItem
+
+        return [
+            NavItem(Module.CONTROL_ROOM, _("Incidents"), "control_room:incident_list"),
+            NavItem(Module.CONTROL_ROOM, _("Sensors"), "control_room:sensor_list"),
+        ]

@@ -1,0 +1,129 @@
+"""Zones, sensors, alerts and incidents of the integrated control room."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from entente.control_room.choices import AlertKind, IncidentState, SensorKind, Severity, ZoneKind
+from entente.core.choices import Module
+from entente.core.models import MarkedModel
+from entente.core.models.reference import BilingualNameMixin
+
+
+class Zone(BilingualNameMixin):
+    """An area within a site (a freight platform, the ring-road access): a GeoJSON polygon."""
+
+    site = models.ForeignKey(
+        "core.Site", on_delete=models.PROTECT, related_name="zones", verbose_name=_("site")
+    )
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=ZoneKind.choices)
+    polygon = models.JSONField(_("polygon (GeoJSON)"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["site__code", "code"]
+        verbose_name = _("zone")
+        verbose_name_plural = _("zones")
+
+
+class Sensor(models.Model):
+    """A detector or camera of an agency, placed in a zone; it reports alerts and heartbeats."""
+
+    code = models.CharField(_("reference"), max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=SensorKind.choices)
+    zone = models.ForeignKey(
+        Zone, on_delete=models.PROTECT, related_name="sensors", verbose_name=_("zone")
+    )
+    owner = models.ForeignKey(
+        "core.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("owner")
+    )
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+    heartbeat_seconds = models.PositiveIntegerField(_("expected heartbeat (seconds)"), default=300)
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("sensor")
+        verbose_name_plural = _("sensors")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Incident(MarkedModel):
+    """Alerts of one zone close in time, handled as one event from new to closed."""
+
+    access_module = Module.CONTROL_ROOM
+
+    zone = models.ForeignKey(
+        Zone, on_delete=models.PROTECT, related_name="incidents", verbose_name=_("zone")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=AlertKind.choices)
+    severity = models.IntegerField(_("severity"), choices=Severity.choices, default=Severity.LOW)
+    state = models.CharField(
+        _("state"),
+        max_length=20,
+        choices=IncidentState.choices,
+        default=IncidentState.NEW,
+        db_index=True,
+    )
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now, db_index=True)
+    last_alert_at = models.DateTimeField(_("last alert"), default=timezone.now)
+    alert_count = models.PositiveIntegerField(_("alerts"), default=0)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        indexes = [models.Index(fields=["zone", "state", "last_alert_at"], name="cr_incident_open")]
+
+    def __str__(self) -> str:
+        return f"{self.zone.code} {self.get_kind_display()} #{self.pk}"
+
+
+class Alert(models.Model):
+    """One event reported by a sensor. (sensor, event id) is unique: a retried batch adds nothing.
+
+    Alerts carry no marking of their own: they are seen through their incident.
+    """
+
+    sensor = models.ForeignKey(
+        Sensor, on_delete=models.PROTECT, related_name="alerts", verbose_name=_("sensor")
+    )
+    event_id = models.CharField(_("event id"), max_length=100)
+    occurred_at = models.DateTimeField(_("occurred"))
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    kind = models.CharField(_("kind"), max_length=20, choices=AlertKind.choices)
+    confidence = models.FloatField(_("confidence"))
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    incident = models.ForeignKey(
+        Incident,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="alerts",
+        verbose_name=_("incident"),
+    )
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sensor", "event_id"],
+                name="cr_alert_once_per_event",
+                violation_error_message=_("This sensor already sent this event."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(confidence__gte=0, confidence__lte=1),
+                name="cr_alert_confidence_range",
+                violation_error_message=_("Confidence lies between 0 and 1."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sensor_id}:{self.event_id}"

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from entente.control_room import views
+
+app_name = "control_room"
+
+urlpatterns = [
+    path("incidents/", views.incident_list, name="incident_list"),
+    path("incidents/<int:pk>/", views.incident_detail, name="incident_detail"),
+    path("sensors/", views.sensor_list, name="sensor_list"),
+]

@@ -1,0 +1,61 @@
+"""Control-room pages: the incident list and detail, the sensors and their last signs of life."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from entente.control_room.choices import IncidentState
+from entente.control_room.models import Incident, Sensor
+from entente.core import access
+from entente.core.choices import Module
+
+
+@login_required
+def incident_list(request: HttpRequest) -> HttpResponse:
+    access.require_role(request.user, Module.CONTROL_ROOM)
+    qs = Incident.objects.visible_to(request.user).select_related("zone__site")
+    state = request.GET.get("state", "")
+    if state in IncidentState.values:
+        qs = qs.filter(state=state)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "control_room/incident_list.html",
+        {
+            "page": page,
+            "states": IncidentState.choices,
+            "state": state,
+            "query": f"state={state}" if state else "",
+        },
+    )
+
+
+@login_required
+def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = access.get_visible_or_404(
+        Incident.objects.select_related("zone__site", "originator"), request.user, pk=pk
+    )
+    alerts = incident.alerts.select_related("sensor").order_by("occurred_at")[:200]
+    return render(
+        request, "control_room/incident_detail.html", {"incident": incident, "alerts": alerts}
+    )
+
+
+@login_required
+def sensor_list(request: HttpRequest) -> HttpResponse:
+    access.require_role(request.user, Module.CONTROL_ROOM)
+    sensors = Sensor.objects.select_related("zone__site", "owner")
+    now = timezone.now()
+    rows = [
+        {
+            "sensor": s,
+            "silent": s.last_seen_at is None
+            or (now - s.last_seen_at).total_seconds() > s.heartbeat_seconds,
+        }
+        for s in sensors
+    ]
+    return render(request, "control_room/sensor_list.html", {"rows": rows})

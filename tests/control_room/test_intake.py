@@ -1,0 +1,163 @@
+"""Alert intake: idempotent batches, per-item outcomes, correlation, nothing half-written."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from entente.control_room.models import Alert, Incident
+from entente.core import services
+from entente.core.choices import AuditAction, Module, Role
+from entente.core.models import Agency, AuditEntry, AuditHead
+
+
+@pytest.fixture
+def sensor_client(db):
+    """The Eurotunnel sensors' service account, as a machine client with a token."""
+    account = services.create_user(
+        username="sensors.eurotunnel",
+        agency=Agency.objects.get(code="EUROTUNNEL"),
+        acting_user=None,
+        is_service_account=True,
+        roles={Module.CONTROL_ROOM: Role.EDITOR},
+    )
+    _, token = services.create_api_token(account, name="sensors", acting_user=None)
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def alert(
+    event: str,
+    *,
+    sensor: str = "COQ-PLAT-CCTV-01",
+    at: str = "2015-07-28T23:10:00Z",
+    kind: str = "intrusion",
+    confidence: float = 0.8,
+) -> dict[str, object]:
+    return {
+        "sensor": sensor,
+        "event_id": event,
+        "occurred_at": at,
+        "kind": kind,
+        "confidence": confidence,
+    }
+
+
+def send(client: Client, batch: object):
+    return client.post("/api/v1/alerts", data=json.dumps(batch), content_type="application/json")
+
+
+def test_a_batch_reports_each_alert_and_a_retry_creates_nothing_twice(sensor_client):
+    batch = [
+        alert("e1"),
+        alert("e2", at="2015-07-28T23:11:00Z"),
+        alert("e3", sensor="NOT-A-SENSOR"),
+        {"sensor": "COQ-PLAT-CCTV-01"},
+    ]
+    first = send(sensor_client, batch).json()
+    assert [r["status"] for r in first["results"]] == [
+        "accepted",
+        "accepted",
+        "rejected",
+        "rejected",
+    ]
+    assert "NOT-A-SENSOR" in first["results"][2]["reason"]
+    assert "event_id" in first["results"][3]["reason"]
+    again = send(sensor_client, batch).json()
+    assert [r["status"] for r in again["results"]] == [
+        "duplicate",
+        "duplicate",
+        "rejected",
+        "rejected",
+    ]
+    assert Alert.objects.filter(event_id__in=["e1", "e2"]).count() == 2
+
+
+def test_the_same_event_twice_in_one_batch_is_stored_once(sensor_client):
+    result = send(sensor_client, [alert("dup"), alert("dup")]).json()
+    assert [r["status"] for r in result["results"]] == ["accepted", "duplicate"]
+    assert Alert.objects.filter(event_id="dup").count() == 1
+
+
+def test_alerts_of_a_zone_close_in_time_make_one_incident(sensor_client):
+    send(
+        sensor_client,
+        [
+            alert("a1", at="2015-07-28T23:00:00Z"),
+            alert(
+                "a2",
+                sensor="COQ-PLAT-THERM-01",
+                at="2015-07-28T23:02:00Z",
+                kind="person",
+                confidence=0.95,
+            ),
+            alert("a3", at="2015-07-28T23:30:00Z"),  # past the 5-minute window: a new incident
+            alert("a4", sensor="COQ-FENCE-DET-01", at="2015-07-28T23:01:00Z", kind="fence_breach"),
+        ],
+    )
+    first = Alert.objects.get(event_id="a1").incident
+    assert Alert.objects.get(event_id="a2").incident == first
+    assert first.alert_count == 2
+    assert first.severity == 3  # a person seen with high confidence raises it
+    assert Alert.objects.get(event_id="a3").incident != first
+    assert Alert.objects.get(event_id="a4").incident.zone.code == "COQ-FENCE"
+
+
+def test_a_later_batch_joins_the_open_incident(sensor_client):
+    send(sensor_client, [alert("b1", at="2015-07-28T22:00:00Z")])
+    send(sensor_client, [alert("b2", at="2015-07-28T22:03:00Z")])
+    assert Alert.objects.get(event_id="b1").incident == Alert.objects.get(event_id="b2").incident
+
+
+def test_incidents_carry_the_joint_control_rooms_marking(sensor_client):
+    send(sensor_client, [alert("m1")])
+    incident = Alert.objects.get(event_id="m1").incident
+    assert incident.originator.code == "EUROTUNNEL"
+    assert incident.releasability == frozenset({"FR", "UK"})
+
+
+def test_each_batch_leaves_one_audit_entry(sensor_client):
+    head = AuditHead.objects.get().seq
+    send(sensor_client, [alert("c1"), alert("c2")])
+    entry = AuditEntry.objects.get(seq=head + 1)
+    assert entry.action == AuditAction.CREATE and entry.object_type == "control_room.alert"
+    assert entry.changes["accepted"] == 2
+    assert AuditHead.objects.get().seq == head + 1
+
+
+@pytest.mark.parametrize("body", [{"not": "a list"}, "text", [1, 2, 3]])
+def test_a_malformed_batch_is_a_4xx_and_writes_nothing(sensor_client, body):
+    before = (Alert.objects.count(), Incident.objects.count())
+    response = send(sensor_client, body)
+    if response.status_code == 200:  # a list of non-objects: each item rejected
+        assert response.json()["rejected"] == len(body)
+    else:
+        assert response.status_code == 422
+        assert response["Content-Type"].startswith("application/problem+json")
+    assert (Alert.objects.count(), Incident.objects.count()) == before
+
+
+def test_a_batch_over_the_limit_is_refused_whole(sensor_client, settings):
+    settings.ENTENTE_ALERT_BATCH_MAX = 3
+    response = send(sensor_client, [alert(f"x{i}") for i in range(4)])
+    assert response.status_code == 422
+    assert not Alert.objects.filter(event_id__startswith="x").exists()
+
+
+def test_viewers_cannot_report_alerts(login):
+    response = login("gendarme.egm").post(
+        "/api/v1/alerts", data=json.dumps([alert("v1")]), content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert not Alert.objects.filter(event_id="v1").exists()
+
+
+def test_operators_see_incidents_in_their_language(sensor_client, login):
+    send(sensor_client, [alert("p1", kind="person")])
+    page = login("operator.eurotunnel").get("/control-room/incidents/")
+    assert page.status_code == 200
+    assert "Personne détectée" in page.content.decode()
+    incident = Alert.objects.get(event_id="p1").incident
+    detail = login("leader.borderforce").get(f"/control-room/incidents/{incident.pk}/")
+    assert "COQ-PLAT-CCTV-01" in detail.content.decode()
