@@ -8,16 +8,17 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from ninja import Body, Field, Router, Schema
 from ninja.pagination import paginate
+from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic import ValidationError as PydanticError
 
 from entente.control_room import services
 from entente.control_room.choices import AlertKind
 from entente.control_room.models import Incident
 from entente.core import access
-from entente.core.api_support import Pagination, StrictSchema
+from entente.core.api_support import Pagination, clean_text
 from entente.core.choices import Module
 
 router = Router(tags=["control room"])
@@ -25,13 +26,23 @@ router = Router(tags=["control room"])
 KINDS = tuple(AlertKind.values)
 
 
-class AlertIn(StrictSchema):
+class AlertIn(BaseModel):
+    """One alert of a batch. A plain pydantic model (not a ninja Schema): it validates
+    each item of a batch on the hot path, about ten times faster."""
+
+    model_config = ConfigDict(extra="forbid")
+
     sensor: str = Field(min_length=1, max_length=64, description="the sensor's reference")
     event_id: str = Field(min_length=1, max_length=100, description="the sensor's own event id")
     occurred_at: datetime = Field(description="when it happened, with its UTC offset")
     kind: Literal[KINDS]  # type: ignore[valid-type]
     confidence: float = Field(ge=0, le=1)
     details: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        return clean_text(value)
 
 
 class ItemResult(Schema):
@@ -89,7 +100,7 @@ def _reason(error: PydanticError) -> str:
         "requestBody": {"required": True, "content": {"application/json": {"schema": BATCH_SCHEMA}}}
     },
 )
-def post_alerts(request: HttpRequest, batch: Body[list[Any]]) -> dict[str, Any]:
+def post_alerts(request: HttpRequest, batch: Body[list[Any]]) -> JsonResponse:
     """Each item is accepted, a duplicate, or rejected with its reason; bad items never stop
     good ones, and nothing is half-written."""
     if len(batch) > settings.ENTENTE_ALERT_BATCH_MAX:
@@ -119,12 +130,15 @@ def post_alerts(request: HttpRequest, batch: Body[list[Any]]) -> dict[str, Any]:
         }
     for index, reason in rejected.items():
         results[index] = {"index": index, "status": "rejected", "reason": reason, "incident": None}
-    return {
+    body = {
         "accepted": sum(1 for r in results if r["status"] == "accepted"),
         "duplicate": sum(1 for r in results if r["status"] == "duplicate"),
         "rejected": sum(1 for r in results if r["status"] == "rejected"),
         "results": results,
     }
+    # Built here, already in the documented shape (BatchResult): re-validating a thousand
+    # results through the response schema would cost more than the database write.
+    return JsonResponse(body)
 
 
 @router.get(

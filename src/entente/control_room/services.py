@@ -217,13 +217,15 @@ def _insert(new: list[_New]) -> None:
         from psycopg.types.json import Jsonb
 
         with connection.cursor() as cursor:
+            raw = cursor.cursor
+            # The staging table lives with the session (created again only if a rolled-back
+            # transaction took it away) and is emptied after each use.
             cursor.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS cr_alert_in (sensor_id bigint, event_id text,"
                 " occurred_at timestamptz, received_at timestamptz, kind text,"
                 " confidence double precision, details jsonb, incident_id bigint)"
                 " ON COMMIT DELETE ROWS"
             )
-            raw = cursor.cursor
             with raw.copy(f"COPY cr_alert_in ({cols}) FROM STDIN (FORMAT BINARY)") as copy:
                 copy.set_types(
                     [
@@ -243,7 +245,9 @@ def _insert(new: list[_New]) -> None:
                 f"INSERT INTO {table} ({cols}) SELECT {cols} FROM cr_alert_in "  # noqa: S608
                 "ON CONFLICT (sensor_id, event_id) DO NOTHING"
             )
-            cursor.execute("TRUNCATE cr_alert_in")
+            # Emptied now rather than at commit: a second batch in the same transaction
+            # must not see this one's rows.
+            cursor.execute("DELETE FROM cr_alert_in")
         return
     ops = connection.ops
     with connection.cursor() as cursor:

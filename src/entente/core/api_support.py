@@ -63,7 +63,7 @@ def problem_response(
     return response
 
 
-def _clean_text(value: Any) -> Any:
+def clean_text(value: Any) -> Any:
     """Refuse text no database can store: NUL characters and lone UTF-16 surrogates."""
     if isinstance(value, str):
         if "\x00" in value:
@@ -74,11 +74,11 @@ def _clean_text(value: Any) -> Any:
             raise ValueError("text must be valid Unicode (no lone surrogates)") from None
     elif isinstance(value, list | tuple | set | frozenset):
         for item in value:
-            _clean_text(item)
+            clean_text(item)
     elif isinstance(value, dict):
         for key, item in value.items():
-            _clean_text(key)
-            _clean_text(item)
+            clean_text(key)
+            clean_text(item)
     return value
 
 
@@ -91,7 +91,7 @@ class StrictSchema(Schema):
     @field_validator("*", mode="after")
     @classmethod
     def _storable_text(cls, value: Any) -> Any:
-        return _clean_text(value)
+        return clean_text(value)
 
 
 class Pagination(LimitOffsetPagination):
