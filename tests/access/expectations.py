@@ -85,6 +85,7 @@ PAGES: dict[str, Rule] = {
     "core:audit_list": page(needs(Module.AUDIT)),
     "control_room:incident_list": page(needs(Module.CONTROL_ROOM)),
     "control_room:incident_detail": page(needs(Module.CONTROL_ROOM, ok=200, refused=404)),
+    "control_room:incident_advance": lambda p: 405,  # POST only
     "control_room:sensor_list": page(needs(Module.CONTROL_ROOM)),
     "api-1:openapi-json": lambda p: 200,
     "api-1:openapi-view": lambda p: 200,
@@ -106,6 +107,14 @@ API: dict[str, Rule] = {
     # The sample incident is the joint control room's (TLP:GREEN, FR and UK): every
     # control-room role sees it; others get the 404 of an absent record.
     "GET /api/v1/incidents/{incident_id}": api(needs(Module.CONTROL_ROOM, ok=200, refused=404)),
+    # Viewers see the incident but may not act (403); people without the role do not see it.
+    "POST /api/v1/incidents/{incident_id}/transitions": api(
+        lambda p: (
+            200
+            if role(p, Module.CONTROL_ROOM) >= Role.EDITOR
+            else (403 if role(p, Module.CONTROL_ROOM) else 404)
+        )
+    ),
 }
 
 # Values for the routes' parameters; "{sample}" is the sample bulletin's id.
@@ -115,6 +124,7 @@ PAGE_ARGS = {
     "core:bulletin_detail": {"pk": "{sample}"},
     "core:bulletin_edit": {"pk": "{sample}"},
     "control_room:incident_detail": {"pk": "{incident}"},
+    "control_room:incident_advance": {"pk": "{incident}"},
 }
 API_ARGS = {
     "code": {"agencies": "NCA", "sites": "COQ-TERM"},
@@ -128,6 +138,7 @@ API_BODIES = {
         "language": "en",
     },
     "PATCH /api/v1/bulletins/{bulletin_id}": {"body": "Edited by the matrix test."},
+    "POST /api/v1/incidents/{incident_id}/transitions": {"state": "acknowledged"},
     "POST /api/v1/alerts": [
         {
             "sensor": "COQ-PLAT-CCTV-01",

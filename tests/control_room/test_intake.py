@@ -10,7 +10,7 @@ from django.test import Client
 from entente.control_room.models import Alert, Incident
 from entente.core import services
 from entente.core.choices import AuditAction, Module, Role
-from entente.core.models import Agency, AuditEntry, AuditHead
+from entente.core.models import Agency, AuditEntry, AuditHead, User
 
 
 @pytest.fixture
@@ -25,6 +25,17 @@ def sensor_client(db):
     )
     _, token = services.create_api_token(account, name="sensors", acting_user=None)
     return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+@pytest.fixture
+def bearer_for(db):
+    def make(username: str) -> Client:
+        _, token = services.create_api_token(
+            User.objects.get(username=username), name="t", acting_user=None
+        )
+        return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    return make
 
 
 def alert(
@@ -161,3 +172,61 @@ def test_operators_see_incidents_in_their_language(sensor_client, login):
     incident = Alert.objects.get(event_id="p1").incident
     detail = login("leader.borderforce").get(f"/control-room/incidents/{incident.pk}/")
     assert "COQ-PLAT-CCTV-01" in detail.content.decode()
+
+
+def test_an_incident_moves_step_by_step_and_each_step_is_timed_and_audited(sensor_client, login):
+    send(sensor_client, [alert("l1")])
+    incident = Alert.objects.get(event_id="l1").incident
+    client = login("leader.borderforce")  # Border Force acts on a Eurotunnel camera's alarm
+    for state in ("acknowledged", "dispatched", "on_scene", "closed"):
+        response = client.post(f"/control-room/incidents/{incident.pk}/advance/", {"state": state})
+        assert response.status_code == 302
+        incident.refresh_from_db()
+        assert incident.state == state
+        assert getattr(incident, f"{state}_at") is not None
+    times = [
+        incident.acknowledged_at,
+        incident.dispatched_at,
+        incident.on_scene_at,
+        incident.closed_at,
+    ]
+    assert times == sorted(times)
+    steps = AuditEntry.objects.filter(
+        action=AuditAction.UPDATE, object_type="control_room.incident", object_id=str(incident.pk)
+    )
+    assert steps.count() == 4
+
+
+def test_a_step_out_of_order_is_refused_with_a_reason(sensor_client, bearer_for):
+    send(sensor_client, [alert("o1")])
+    incident = Alert.objects.get(event_id="o1").incident
+    client = bearer_for("operator.eurotunnel")
+    response = client.post(
+        f"/api/v1/incidents/{incident.pk}/transitions",
+        data=json.dumps({"state": "on_scene"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["location"] == ["body", "state"]
+    incident.refresh_from_db()
+    assert incident.state == "new" and incident.on_scene_at is None
+    ok = client.post(
+        f"/api/v1/incidents/{incident.pk}/transitions",
+        data=json.dumps({"state": "acknowledged"}),
+        content_type="application/json",
+    )
+    assert ok.status_code == 200 and ok.json()["acknowledged_at"]
+
+
+def test_viewers_watch_but_do_not_act(sensor_client, login):
+    send(sensor_client, [alert("w1")])
+    incident = Alert.objects.get(event_id="w1").incident
+    client = login("gendarme.egm")
+    page = client.get(f"/control-room/incidents/{incident.pk}/").content.decode()
+    assert "incident_advance" not in page and 'name="state"' not in page
+    assert (
+        client.post(
+            f"/control-room/incidents/{incident.pk}/advance/", {"state": "acknowledged"}
+        ).status_code
+        == 403
+    )

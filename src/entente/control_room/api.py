@@ -18,7 +18,7 @@ from entente.control_room import services
 from entente.control_room.choices import AlertKind
 from entente.control_room.models import Incident
 from entente.core import access
-from entente.core.api_support import Pagination, clean_text
+from entente.core.api_support import Pagination, StrictSchema, clean_text
 from entente.core.choices import Module
 
 router = Router(tags=["control room"])
@@ -59,6 +59,10 @@ class BatchResult(Schema):
     results: list[ItemResult]
 
 
+class TransitionIn(StrictSchema):
+    state: Literal["acknowledged", "dispatched", "on_scene", "closed"]
+
+
 class IncidentOut(Schema):
     id: int
     zone: str
@@ -69,6 +73,10 @@ class IncidentOut(Schema):
     opened_at: datetime
     last_alert_at: datetime
     alert_count: int
+    acknowledged_at: datetime | None
+    dispatched_at: datetime | None
+    on_scene_at: datetime | None
+    closed_at: datetime | None
 
     @staticmethod
     def resolve_zone(obj: Incident) -> str:
@@ -158,3 +166,13 @@ def get_incident(request: HttpRequest, incident_id: int) -> Incident:
         Incident.objects.select_related("zone__site"), request.user, pk=incident_id
     )
     return incident
+
+
+@router.post(
+    "/incidents/{incident_id}/transitions",
+    response=IncidentOut,
+    summary="Move an incident to its next state (acknowledged, dispatched, on scene, closed)",
+)
+def transition_incident(request: HttpRequest, incident_id: int, payload: TransitionIn) -> Incident:
+    incident: Incident = access.get_visible_or_404(Incident, request.user, pk=incident_id)
+    return services.advance_incident(incident, to_state=payload.state, acting_user=request.user)

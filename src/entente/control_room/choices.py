@@ -41,6 +41,24 @@ class IncidentState(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+# The lifecycle: each step moves forward; any open incident may be closed.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    IncidentState.NEW: frozenset({IncidentState.ACKNOWLEDGED, IncidentState.CLOSED}),
+    IncidentState.ACKNOWLEDGED: frozenset({IncidentState.DISPATCHED, IncidentState.CLOSED}),
+    IncidentState.DISPATCHED: frozenset({IncidentState.ON_SCENE, IncidentState.CLOSED}),
+    IncidentState.ON_SCENE: frozenset({IncidentState.CLOSED}),
+    IncidentState.CLOSED: frozenset(),
+}
+
+# The time field stamped when an incident reaches each state.
+STATE_TIMES: dict[str, str] = {
+    IncidentState.ACKNOWLEDGED: "acknowledged_at",
+    IncidentState.DISPATCHED: "dispatched_at",
+    IncidentState.ON_SCENE: "on_scene_at",
+    IncidentState.CLOSED: "closed_at",
+}
+
+
 class Severity(models.IntegerChoices):
     LOW = 1, _("Low")
     MEDIUM = 2, _("Medium")

@@ -73,6 +73,10 @@ class Incident(MarkedModel):
     opened_at = models.DateTimeField(_("opened"), default=timezone.now, db_index=True)
     last_alert_at = models.DateTimeField(_("last alert"), default=timezone.now)
     alert_count = models.PositiveIntegerField(_("alerts"), default=0)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
+    on_scene_at = models.DateTimeField(_("on scene"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_at"]

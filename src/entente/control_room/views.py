@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
+from entente.control_room import services
 from entente.control_room.choices import IncidentState
 from entente.control_room.models import Incident, Sensor
 from entente.core import access
@@ -43,6 +47,21 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "control_room/incident_detail.html", {"incident": incident, "alerts": alerts}
     )
+
+
+@require_POST
+@login_required
+def incident_advance(request: HttpRequest, pk: int) -> HttpResponse:
+    """The operator's buttons: acknowledge, dispatch, on scene, close."""
+    incident = access.get_visible_or_404(Incident, request.user, pk=pk)
+    try:
+        services.advance_incident(
+            incident, to_state=request.POST.get("state", ""), acting_user=request.user
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("control_room:incident_detail", pk=pk)
 
 
 @login_required
