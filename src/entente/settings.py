@@ -181,6 +181,9 @@ else:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # Tests use a file too: threads of the live server and the MQTT bridge then wait
+            # for the write lock (busy timeout) instead of failing on shared-cache table locks.
+            "TEST": {"NAME": str(DATA_DIR / "test-entente.sqlite3")},
         }
     }
     DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -300,6 +303,12 @@ NINJA_PAGINATION_PER_PAGE = 50
 # than the correlation window join the same incident.
 ENTENTE_ALERT_BATCH_MAX = env_int("ENTENTE_ALERT_BATCH_MAX", 1000, minimum=1)
 ENTENTE_CORRELATION_SECONDS = env_int("ENTENTE_CORRELATION_SECONDS", 300, minimum=1)
+# The MQTT bridge (entente mqtt_bridge): broker, topic pattern, and the service account the
+# alerts are recorded under.
+ENTENTE_MQTT_URL = env_str("ENTENTE_MQTT_URL", "mqtt://127.0.0.1:1883")
+ENTENTE_MQTT_TOPIC = env_str("ENTENTE_MQTT_TOPIC", "entente/alerts/#")
+ENTENTE_MQTT_USER = env_str("ENTENTE_MQTT_USER")
+ENTENTE_MQTT_CLIENT_ID = env_str("ENTENTE_MQTT_CLIENT_ID", "entente-bridge")
 
 # Services the test suite must find (CI): PostgreSQL, Mosquitto, Chromium.
 ENTENTE_REQUIRE_SERVICES = env_bool("ENTENTE_REQUIRE_SERVICES", False)
