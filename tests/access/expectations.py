@@ -103,6 +103,7 @@ API: dict[str, Rule] = {
     "PATCH /api/v1/bulletins/{bulletin_id}": api(sample_change()),
     "GET /api/v1/audit/entries": api(needs(Module.AUDIT)),
     "POST /api/v1/alerts": api(needs(Module.CONTROL_ROOM, Role.EDITOR)),
+    "POST /api/v1/heartbeats": api(needs(Module.CONTROL_ROOM, Role.EDITOR)),
     "GET /api/v1/incidents": api(needs(Module.CONTROL_ROOM)),
     # The sample incident is the joint control room's (TLP:GREEN, FR and UK): every
     # control-room role sees it; others get the 404 of an absent record.
@@ -139,6 +140,7 @@ API_BODIES = {
     },
     "PATCH /api/v1/bulletins/{bulletin_id}": {"body": "Edited by the matrix test."},
     "POST /api/v1/incidents/{incident_id}/transitions": {"state": "acknowledged"},
+    "POST /api/v1/heartbeats": {"sensors": ["COQ-PLAT-CCTV-01"]},
     "POST /api/v1/alerts": [
         {
             "sensor": "COQ-PLAT-CCTV-01",

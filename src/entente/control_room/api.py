@@ -59,6 +59,15 @@ class BatchResult(Schema):
     results: list[ItemResult]
 
 
+class HeartbeatsIn(StrictSchema):
+    sensors: list[str] = Field(min_length=1, max_length=1000, description="sensor references")
+
+
+class HeartbeatsOut(Schema):
+    known: int
+    unknown: list[str]
+
+
 class TransitionIn(StrictSchema):
     state: Literal["acknowledged", "dispatched", "on_scene", "closed"]
 
@@ -176,3 +185,10 @@ def get_incident(request: HttpRequest, incident_id: int) -> Incident:
 def transition_incident(request: HttpRequest, incident_id: int, payload: TransitionIn) -> Incident:
     incident: Incident = access.get_visible_or_404(Incident, request.user, pk=incident_id)
     return services.advance_incident(incident, to_state=payload.state, acting_user=request.user)
+
+
+@router.post("/heartbeats", response=HeartbeatsOut, summary="Sensors' signs of life")
+def post_heartbeats(request: HttpRequest, payload: HeartbeatsIn) -> dict[str, Any]:
+    """A heartbeat keeps a quiet sensor from being alarmed as silent, and ends its alarm."""
+    known, unknown = services.record_heartbeats(payload.sensors, acting_user=request.user)
+    return {"known": known, "unknown": unknown}

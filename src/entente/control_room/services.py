@@ -22,7 +22,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from entente.control_room.choices import STATE_TIMES, TRANSITIONS, IncidentState, severity_of
+from entente.control_room.choices import (
+    STATE_TIMES,
+    TRANSITIONS,
+    AlertKind,
+    IncidentState,
+    severity_of,
+)
 from entente.control_room.models import Alert, Incident, Sensor, Zone
 from entente.core import access, audit
 from entente.core.choices import TLP, AuditAction, Classification, Module, Role
@@ -101,10 +107,15 @@ def _window() -> dt.timedelta:
     return dt.timedelta(seconds=settings.ENTENTE_CORRELATION_SECONDS)
 
 
-@transaction.atomic
 def ingest_alerts(items: Sequence[AlertItem], *, acting_user: Any) -> list[Outcome]:
     """Record a batch of alerts; idempotent on (sensor, event id). Returns one outcome per item."""
     access.require_role(acting_user, Module.CONTROL_ROOM, Role.EDITOR)
+    return _ingest(items, acting_user)
+
+
+@transaction.atomic
+def _ingest(items: Sequence[AlertItem], acting_user: Any) -> list[Outcome]:
+    """The intake itself; ``acting_user`` None is the system (the heartbeat watch)."""
     outcomes = [Outcome(i, "accepted") for i in range(len(items))]
     codes = {item.sensor for item in items}
     sensors = {
@@ -141,7 +152,9 @@ def ingest_alerts(items: Sequence[AlertItem], *, acting_user: Any) -> list[Outco
         Incident.objects.bulk_update(
             touched, ["severity", "last_alert_at", "alert_count", "kind", "updated_at"]
         )
-        Sensor.objects.filter(pk__in={n.sensor_id for n in new}).update(last_seen_at=timezone.now())
+        alive = {n.sensor_id for n in new if n.item.kind != AlertKind.SENSOR_SILENT}
+        if alive:
+            _seen(alive, acting_user)
         for n in new:
             outcomes[n.index].incident = n.incident.pk if n.incident else None
     counts = {
@@ -155,6 +168,67 @@ def ingest_alerts(items: Sequence[AlertItem], *, acting_user: Any) -> list[Outco
         changes={**counts, "incidents": sorted({o.incident for o in outcomes if o.incident})},
     )
     return outcomes
+
+
+def _seen(sensor_ids: set[int], acting_user: Any) -> None:
+    """Sensors heard from: note the time, and close their silent-sensor alarms."""
+    now = timezone.now()
+    Sensor.objects.filter(pk__in=sensor_ids).update(last_seen_at=now)
+    silent = (
+        Incident.objects.filter(kind=AlertKind.SENSOR_SILENT, alerts__sensor_id__in=sensor_ids)
+        .exclude(state=IncidentState.CLOSED)
+        .distinct()
+    )
+    for incident in silent:
+        before = audit.snapshot(incident)
+        incident.state, incident.closed_at = IncidentState.CLOSED, now
+        incident.save(update_fields=["state", "closed_at", "updated_at"])
+        audit.record_update(acting_user, incident, before, purpose="sensor heard from again")
+
+
+def record_heartbeats(codes: Sequence[str], *, acting_user: Any) -> tuple[int, list[str]]:
+    """A sensor's sign of life (no alert): returns how many were known and the unknown codes."""
+    access.require_role(acting_user, Module.CONTROL_ROOM, Role.EDITOR)
+    with transaction.atomic():
+        known = dict(Sensor.objects.filter(code__in=set(codes)).values_list("code", "pk"))
+        if known:
+            _seen(set(known.values()), acting_user)
+    return len(known), sorted(set(codes) - set(known))
+
+
+def check_heartbeats(*, now: dt.datetime | None = None) -> list[str]:
+    """Raise a "sensor silent" alarm for each sensor quiet past its heartbeat interval.
+
+    Run every minute (``entente check_sensors``); a sensor already under an open silent
+    alarm is not alarmed again. Returns the codes of the sensors newly found silent.
+    """
+    moment = now or timezone.now()
+    under_alarm = set(
+        Alert.objects.filter(kind=AlertKind.SENSOR_SILENT)
+        .exclude(incident__state=IncidentState.CLOSED)
+        .values_list("sensor_id", flat=True)
+    )
+    items = []
+    for sensor in Sensor.objects.exclude(pk__in=under_alarm):
+        quiet_since = sensor.last_seen_at
+        if (
+            quiet_since is not None
+            and (moment - quiet_since).total_seconds() <= sensor.heartbeat_seconds
+        ):
+            continue
+        items.append(
+            AlertItem(
+                sensor=sensor.code,
+                event_id=f"silent-{int(moment.timestamp())}",
+                occurred_at=moment,
+                kind=AlertKind.SENSOR_SILENT,
+                confidence=1.0,
+                details={"last_seen": quiet_since.isoformat() if quiet_since else None},
+            )
+        )
+    if items:
+        _ingest(items, None)
+    return [item.sensor for item in items]
 
 
 def _already_stored(fresh: list[_New]) -> set[tuple[int, str]]:
@@ -171,20 +245,21 @@ def _already_stored(fresh: list[_New]) -> set[tuple[int, str]]:
 def _correlate(new: list[_New], acting_user: Any) -> list[Incident]:
     """Attach each new alert to its zone's open incident within the window, or open one."""
     window = _window()
-    by_zone: dict[int, list[_New]] = defaultdict(list)
+    # Silent-sensor alarms make incidents of their own: a dead camera is not an intrusion.
+    by_zone: dict[tuple[int, bool], list[_New]] = defaultdict(list)
     for n in sorted(new, key=lambda n: n.item.occurred_at):
-        by_zone[n.zone_id].append(n)
-    current: dict[int, Incident] = {}
+        by_zone[(n.zone_id, n.item.kind == AlertKind.SENSOR_SILENT)].append(n)
+    current: dict[tuple[int, bool], Incident] = {}
     for incident in (
-        Incident.objects.filter(zone_id__in=by_zone)
+        Incident.objects.filter(zone_id__in={key[0] for key in by_zone})
         .exclude(state=IncidentState.CLOSED)
         .order_by("zone_id", "-last_alert_at")
     ):
-        current.setdefault(incident.zone_id, incident)
+        current.setdefault((incident.zone_id, incident.kind == AlertKind.SENSOR_SILENT), incident)
     releasable = frozenset(Country.objects.values_list("code", flat=True))
     touched: dict[int, Incident] = {}
-    for zone_id, alerts in by_zone.items():
-        incident = current.get(zone_id)
+    for (zone_id, _silent), alerts in by_zone.items():
+        incident = current.get((zone_id, _silent))
         for n in alerts:
             at = n.item.occurred_at
             if incident is None or abs(at - incident.last_alert_at) > window:
