@@ -87,6 +87,8 @@ PAGES: dict[str, Rule] = {
     "control_room:incident_detail": page(needs(Module.CONTROL_ROOM, ok=200, refused=404)),
     "control_room:incident_advance": lambda p: 405,  # POST only
     "control_room:sensor_list": page(needs(Module.CONTROL_ROOM)),
+    "control_room:statistics": page(needs(Module.CONTROL_ROOM)),
+    "control_room:statistics_csv": page(needs(Module.CONTROL_ROOM)),
     "api-1:openapi-json": lambda p: 200,
     "api-1:openapi-view": lambda p: 200,
 }

@@ -17,6 +17,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from entente.control_room.models import Zone
 from entente.core import access, services
 from entente.core.choices import TLP, Module
 from entente.core.models import Agency, Bulletin, Site, User
@@ -102,7 +103,7 @@ def visible(html: str) -> tuple[str, str]:
 
 def proper_names() -> list[str]:
     names = list(User.objects.values_list("username", flat=True))
-    for model in (Agency, Site):
+    for model in (Agency, Site, Zone):
         for name_en, name_fr in model.objects.values_list("name_en", "name_fr"):
             names += [name_fr, name_en]
     return sorted(set(names), key=len, reverse=True)
@@ -151,6 +152,12 @@ def pages_for(username: str, bulletin_pk: int) -> list[str]:
             pages.append(f"/bulletins/{bulletin_pk}/")
         if persona.roles[Module.COMMAND] >= 20:
             pages.append("/bulletins/new/")
+    if Module.CONTROL_ROOM in persona.roles:
+        pages += [
+            "/control-room/incidents/",
+            "/control-room/sensors/",
+            "/control-room/statistics/?start=2015-07-01&end=2015-08-31",
+        ]
     if Module.AUDIT in persona.roles:
         pages.append("/audit/")
     return pages

@@ -17,4 +17,5 @@ class ControlRoomConfig(AppConfig):
         return [
             NavItem(Module.CONTROL_ROOM, _("Incidents"), "control_room:incident_list"),
             NavItem(Module.CONTROL_ROOM, _("Sensors"), "control_room:sensor_list"),
+            NavItem(Module.CONTROL_ROOM, _("Statistics"), "control_room:statistics"),
         ]

@@ -131,3 +131,31 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sensor_id}:{self.event_id}"
+
+
+class DailyCount(models.Model):
+    """Intrusion attempts of one day at one site, imported from the records kept before Entente
+    (the summer-2015 figures); days Entente saw are computed from its incidents instead."""
+
+    site = models.ForeignKey(
+        "core.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("site")
+    )
+    day = models.DateField(_("day"))
+    attempts = models.PositiveIntegerField(_("intrusion attempts"))
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    imported_at = models.DateTimeField(_("imported"), default=timezone.now)
+
+    class Meta:
+        ordering = ["site", "day"]
+        verbose_name = _("daily count")
+        verbose_name_plural = _("daily counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "day"],
+                name="cr_dailycount_one_per_day",
+                violation_error_message=_("This site already has a count for this day."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.day}: {self.attempts}"

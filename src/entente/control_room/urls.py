@@ -11,4 +11,6 @@ urlpatterns = [
     path("incidents/<int:pk>/", views.incident_detail, name="incident_detail"),
     path("incidents/<int:pk>/advance/", views.incident_advance, name="incident_advance"),
     path("sensors/", views.sensor_list, name="sensor_list"),
+    path("statistics/", views.statistics, name="statistics"),
+    path("statistics.csv", views.statistics_csv, name="statistics_csv"),
 ]

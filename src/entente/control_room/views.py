@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,10 +14,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from entente.control_room import services
-from entente.control_room.choices import IncidentState
+from entente.control_room import statistics as stats
+from entente.control_room.choices import TRANSITIONS, IncidentState
 from entente.control_room.models import Incident, Sensor
 from entente.core import access
-from entente.core.choices import Module
+from entente.core.choices import Module, Role
+from entente.core.models import Site
 
 
 @login_required
@@ -44,8 +48,17 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Incident.objects.select_related("zone__site", "originator"), request.user, pk=pk
     )
     alerts = incident.alerts.select_related("sensor").order_by("occurred_at")[:200]
+    steps = []
+    if access.has_role(request.user, Module.CONTROL_ROOM, Role.EDITOR):
+        order = list(IncidentState.values)
+        steps = [
+            {"state": state, "label": IncidentState(state).label}
+            for state in sorted(TRANSITIONS[incident.state], key=order.index)
+        ]
     return render(
-        request, "control_room/incident_detail.html", {"incident": incident, "alerts": alerts}
+        request,
+        "control_room/incident_detail.html",
+        {"incident": incident, "alerts": alerts, "steps": steps},
     )
 
 
@@ -78,3 +91,45 @@ def sensor_list(request: HttpRequest) -> HttpResponse:
         for s in sensors
     ]
     return render(request, "control_room/sensor_list.html", {"rows": rows})
+
+
+def _period(request: HttpRequest) -> tuple[dt.date, dt.date, str]:
+    today = timezone.now().date()
+    try:
+        start = dt.date.fromisoformat(request.GET.get("start", ""))
+    except ValueError:
+        start = today - dt.timedelta(days=90)
+    try:
+        end = dt.date.fromisoformat(request.GET.get("end", ""))
+    except ValueError:
+        end = today
+    return start, end, request.GET.get("site", "")
+
+
+@login_required
+def statistics(request: HttpRequest) -> HttpResponse:
+    """Intrusion attempts per day: a chart, the table, and the CSV of the same figures."""
+    start, end, site = _period(request)
+    series = stats.daily_attempts(request.user, start=start, end=end, site=site or None)
+    return render(
+        request,
+        "control_room/statistics.html",
+        {
+            "series": series,
+            "chart": stats.chart(series),
+            "start": start,
+            "end": end,
+            "site": site,
+            "sites": Site.objects.all(),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def statistics_csv(request: HttpRequest) -> HttpResponse:
+    start, end, site = _period(request)
+    series = stats.daily_attempts(request.user, start=start, end=end, site=site or None)
+    response = HttpResponse(stats.to_csv(series), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="intrusion-attempts-{start}-{end}.csv"'
+    return response

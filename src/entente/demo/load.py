@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.db import transaction
 
 from entente.core import services
@@ -198,9 +200,20 @@ def load_bulletins() -> int:
     return created
 
 
+def load_history() -> None:
+    """The summer-2015 daily intrusion attempts at the tunnel site (idempotent)."""
+    from entente.control_room.models import DailyCount
+    from entente.control_room.statistics import import_counts_as_system
+
+    if DailyCount.objects.filter(site__code="COQ-TERM").exists():
+        return
+    import_counts_as_system((Path(__file__).parent / "intrusions_summer_2015.csv").read_text())
+
+
 def load_all(password: str) -> list[User]:
     load_reference()
     load_control_room()
+    load_history()
     users = load_personas(password)
     load_bulletins()
     return users
