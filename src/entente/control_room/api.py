@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from ninja import Body, Field, Router, Schema
 from ninja.pagination import paginate
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, TypeAdapter, field_validator
 from pydantic import ValidationError as PydanticError
 
 from entente.control_room import services
@@ -103,6 +103,35 @@ BATCH_SCHEMA = {
 }
 
 
+_BATCH = TypeAdapter(list[AlertIn])
+
+
+def _item(model: AlertIn) -> services.AlertItem:
+    return services.AlertItem(
+        model.sensor, model.event_id, model.occurred_at, model.kind, model.confidence, model.details
+    )
+
+
+def _validate(batch: list[Any]) -> tuple[list[tuple[int, services.AlertItem]], dict[int, str]]:
+    """The well-formed items (with their places) and the reason each other one was refused.
+
+    The whole batch is validated in one call (the common case: every item good); only when
+    some item is bad are the items validated one by one to tell which and why.
+    """
+    try:
+        return [(i, _item(m)) for i, m in enumerate(_BATCH.validate_python(batch))], {}
+    except PydanticError:
+        pass
+    valid: list[tuple[int, services.AlertItem]] = []
+    rejected: dict[int, str] = {}
+    for i, raw in enumerate(batch):
+        try:
+            valid.append((i, _item(AlertIn.model_validate(raw))))
+        except PydanticError as exc:
+            rejected[i] = _reason(exc)
+    return valid, rejected
+
+
 def _reason(error: PydanticError) -> str:
     first = error.errors()[0]
     where = ".".join(str(p) for p in first.get("loc", ()))
@@ -127,15 +156,7 @@ def post_alerts(request: HttpRequest, batch: Body[list[Any]]) -> JsonResponse:
             {"batch": f"at most {settings.ENTENTE_ALERT_BATCH_MAX} alerts in one batch"}
         )
     access.require_role(request.user, Module.CONTROL_ROOM)
-    valid: list[tuple[int, services.AlertItem]] = []
-    rejected: dict[int, str] = {}
-    for i, raw in enumerate(batch):
-        try:
-            item = AlertIn.model_validate(raw)
-        except PydanticError as exc:
-            rejected[i] = _reason(exc)
-            continue
-        valid.append((i, services.AlertItem(**item.model_dump())))
+    valid, rejected = _validate(batch)
     outcomes = services.ingest_alerts([item for _, item in valid], acting_user=request.user)
     results: list[dict[str, Any]] = [{}] * len(batch)
     for (index, _item), outcome in zip(valid, outcomes, strict=True):
