@@ -83,3 +83,91 @@ def severity_of(kind: str, confidence: float) -> int:
     base = KIND_WEIGHT.get(kind, 1)
     bump = 1 if confidence >= 0.9 else 0
     return min(int(Severity.CRITICAL), base + bump)
+
+
+class ChecklistStatus(models.TextChoices):
+    DONE = "done", _("Done")
+    SKIPPED = "skipped", _("Skipped")
+
+
+class OutcomeResult(models.TextChoices):
+    """What the search found, recorded when an incident closes."""
+
+    FALSE_ALARM = "false_alarm", _("False alarm")
+    PREVENTED = "prevented", _("Intrusion attempt prevented")
+    PEOPLE_FOUND = "people_found", _("People found")
+    NOTHING_FOUND = "nothing_found", _("Searched, nothing found")
+
+
+class VehicleType(models.TextChoices):
+    LORRY = "lorry", _("Lorry")
+    TANKER = "tanker", _("Tanker")
+    REFRIGERATED = "refrigerated", _("Refrigerated lorry")
+    VAN = "van", _("Van")
+    CAR = "car", _("Car")
+
+
+class Concealment(models.TextChoices):
+    """Where people or goods were hidden (the freight search teams' usual categories)."""
+
+    TRAILER_LOAD = "trailer_load", _("In the load of the trailer")
+    ROOF = "roof", _("On or under the roof")
+    AXLE = "axle", _("Under the vehicle, on the axles")
+    CAB = "cab", _("In the cab")
+    REFRIGERATION_UNIT = "refrigeration_unit", _("In the refrigeration unit")
+    CONTAINER = "container", _("In a sealed container")
+    FALSE_COMPARTMENT = "false_compartment", _("In a false compartment")
+    OTHER = "other", _("Other")
+
+
+class ImmediateNeed(models.TextChoices):
+    """What people found need at once; the handover tells safeguarding."""
+
+    MEDICAL = "medical", _("Medical care")
+    WATER_FOOD = "water_food", _("Water and food")
+    WARMTH = "warmth", _("Warmth and dry clothing")
+    SHELTER = "shelter", _("Shelter for the night")
+    INTERPRETER = "interpreter", _("Interpreter")
+    CHILD_PROTECTION = "child_protection", _("Child protection")
+
+
+class HandoverState(models.TextChoices):
+    PENDING = "pending", _("Waiting for safeguarding")
+    TAKEN_UP = "taken_up", _("Taken up by safeguarding")
+
+
+class ReportState(models.TextChoices):
+    SENT = "sent", _("Sent to intelligence")
+    TAKEN_UP = "taken_up", _("Taken up by an analyst")
+
+
+class TeamKind(models.TextChoices):
+    FREIGHT_SEARCH = "freight_search", _("Freight search team")
+    MOBILE_UNIT = "mobile_unit", _("Mobile unit")
+
+
+class ShiftSlot(models.TextChoices):
+    """The three watches of a 24/7 roster, in the site's local time."""
+
+    EARLY = "early", _("Early (06:00-14:00)")
+    LATE = "late", _("Late (14:00-22:00)")
+    NIGHT = "night", _("Night (22:00-06:00)")
+
+
+# Start hour and length of each slot, in the site's local time.
+SHIFT_HOURS: dict[str, tuple[int, int]] = {
+    ShiftSlot.EARLY: (6, 8),
+    ShiftSlot.LATE: (14, 8),
+    ShiftSlot.NIGHT: (22, 8),
+}
+
+
+class DispatchState(models.TextChoices):
+    DISPATCHED = "dispatched", _("Dispatched")
+    ON_SCENE = "on_scene", _("On scene")
+    CLEARED = "cleared", _("Cleared")
+
+
+class DecisionState(models.TextChoices):
+    DRAFT = "draft", _("Awaiting signatures")
+    SIGNED = "signed", _("Signed by both gold commanders")

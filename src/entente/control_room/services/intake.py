@@ -1,4 +1,4 @@
-"""Alert intake and correlation: the one path every alert takes (HTTP batch, later MQTT).
+"""Alert intake and correlation: the one path every alert takes (HTTP batch and MQTT).
 
 A batch is written in one transaction: unknown sensors and repeated events are reported, never
 half-written; new alerts join the open incident of their zone when they fall within the
@@ -17,18 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from entente.control_room.choices import (
-    STATE_TIMES,
-    TRANSITIONS,
-    AlertKind,
-    IncidentState,
-    severity_of,
-)
+from entente.control_room.choices import AlertKind, IncidentState, severity_of
 from entente.control_room.models import Alert, Incident, Sensor, Zone
 from entente.core import access, audit
 from entente.core.choices import TLP, AuditAction, Classification, Module, Role
@@ -73,34 +66,6 @@ def upsert_zone(*, code: str, acting_user: Any, **fields: Any) -> Zone:
 
 def upsert_sensor(*, code: str, acting_user: Any, **fields: Any) -> Sensor:
     return upsert_row(Sensor, {"code": code}, fields, acting_user)
-
-
-@transaction.atomic
-def advance_incident(incident: Incident, *, to_state: str, acting_user: Any) -> Incident:
-    """Move an incident one step through its lifecycle, stamping the time; audited.
-
-    Editors of the control room may act on any incident they can see: the control room is
-    joint, so a Border Force leader acknowledges an alarm raised by a Eurotunnel camera.
-    """
-    access.require_role(acting_user, Module.CONTROL_ROOM, Role.EDITOR)
-    locked: Incident = Incident.objects.select_for_update().get(pk=incident.pk)
-    if to_state not in TRANSITIONS.get(locked.state, frozenset()):
-        raise ValidationError(
-            {
-                "state": _("An incident cannot go from {current} to {target}.").format(
-                    current=IncidentState(locked.state).label,
-                    target=IncidentState(to_state).label
-                    if to_state in IncidentState.values
-                    else to_state,
-                )
-            }
-        )
-    before = audit.snapshot(locked)
-    locked.state = to_state
-    setattr(locked, STATE_TIMES[to_state], timezone.now())
-    locked.save(update_fields=["state", STATE_TIMES[to_state], "updated_at"])
-    audit.record_update(acting_user, locked, before)
-    return locked
 
 
 def _window() -> dt.timedelta:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,12 +12,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from entente.control_room import services
-from entente.control_room import statistics as stats
 from entente.control_room.choices import TRANSITIONS, IncidentState
 from entente.control_room.models import Incident, Sensor
 from entente.core import access
 from entente.core.choices import Module, Role
-from entente.core.models import Site
 
 
 @login_required
@@ -91,45 +87,3 @@ def sensor_list(request: HttpRequest) -> HttpResponse:
         for s in sensors
     ]
     return render(request, "control_room/sensor_list.html", {"rows": rows})
-
-
-def _period(request: HttpRequest) -> tuple[dt.date, dt.date, str]:
-    today = timezone.now().date()
-    try:
-        start = dt.date.fromisoformat(request.GET.get("start", ""))
-    except ValueError:
-        start = today - dt.timedelta(days=90)
-    try:
-        end = dt.date.fromisoformat(request.GET.get("end", ""))
-    except ValueError:
-        end = today
-    return start, end, request.GET.get("site", "")
-
-
-@login_required
-def statistics(request: HttpRequest) -> HttpResponse:
-    """Intrusion attempts per day: a chart, the table, and the CSV of the same figures."""
-    start, end, site = _period(request)
-    series = stats.daily_attempts(request.user, start=start, end=end, site=site or None)
-    return render(
-        request,
-        "control_room/statistics.html",
-        {
-            "series": series,
-            "chart": stats.chart(series),
-            "start": start,
-            "end": end,
-            "site": site,
-            "sites": Site.objects.all(),
-            "query": request.GET.urlencode(),
-        },
-    )
-
-
-@login_required
-def statistics_csv(request: HttpRequest) -> HttpResponse:
-    start, end, site = _period(request)
-    series = stats.daily_attempts(request.user, start=start, end=end, site=site or None)
-    response = HttpResponse(stats.to_csv(series), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="intrusion-attempts-{start}-{end}.csv"'
-    return response

@@ -1,4 +1,4 @@
-"""The control room's router: the alert intake (batches from sensors) and incidents.
+"""The alert intake: batches of alerts and heartbeats from sensors.
 
 No ``from __future__ import annotations`` here (django-ninja reads the annotations).
 """
@@ -7,21 +7,18 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.conf import settings
-from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from ninja import Body, Field, Router, Schema
-from ninja.pagination import paginate
 from pydantic import BaseModel, ConfigDict, TypeAdapter, field_validator
 from pydantic import ValidationError as PydanticError
 
 from entente.control_room import services
 from entente.control_room.choices import AlertKind
-from entente.control_room.models import Incident
 from entente.core import access
-from entente.core.api_support import Pagination, StrictSchema, clean_text
+from entente.core.api_support import StrictSchema, clean_text
 from entente.core.choices import Module
 
-router = Router(tags=["control room"])
+router = Router()
 
 KINDS = tuple(AlertKind.values)
 
@@ -66,34 +63,6 @@ class HeartbeatsIn(StrictSchema):
 class HeartbeatsOut(Schema):
     known: int
     unknown: list[str]
-
-
-class TransitionIn(StrictSchema):
-    state: Literal["acknowledged", "dispatched", "on_scene", "closed"]
-
-
-class IncidentOut(Schema):
-    id: int
-    zone: str
-    site: str
-    kind: str
-    severity: int
-    state: str
-    opened_at: datetime
-    last_alert_at: datetime
-    alert_count: int
-    acknowledged_at: datetime | None
-    dispatched_at: datetime | None
-    on_scene_at: datetime | None
-    closed_at: datetime | None
-
-    @staticmethod
-    def resolve_zone(obj: Incident) -> str:
-        return obj.zone.code
-
-    @staticmethod
-    def resolve_site(obj: Incident) -> str:
-        return obj.zone.site.code
 
 
 BATCH_SCHEMA = {
@@ -177,35 +146,6 @@ def post_alerts(request: HttpRequest, batch: Body[list[Any]]) -> JsonResponse:
     # Built here, already in the documented shape (BatchResult): re-validating a thousand
     # results through the response schema would cost more than the database write.
     return JsonResponse(body)
-
-
-@router.get(
-    "/incidents",
-    response=list[IncidentOut],
-    summary="Incidents visible to the caller, newest first",
-)
-@paginate(Pagination)
-def list_incidents(request: HttpRequest) -> QuerySet[Incident]:
-    access.require_role(request.user, Module.CONTROL_ROOM)
-    return Incident.objects.visible_to(request.user).select_related("zone__site")
-
-
-@router.get("/incidents/{incident_id}", response=IncidentOut, summary="One incident")
-def get_incident(request: HttpRequest, incident_id: int) -> Incident:
-    incident: Incident = access.get_visible_or_404(
-        Incident.objects.select_related("zone__site"), request.user, pk=incident_id
-    )
-    return incident
-
-
-@router.post(
-    "/incidents/{incident_id}/transitions",
-    response=IncidentOut,
-    summary="Move an incident to its next state (acknowledged, dispatched, on scene, closed)",
-)
-def transition_incident(request: HttpRequest, incident_id: int, payload: TransitionIn) -> Incident:
-    incident: Incident = access.get_visible_or_404(Incident, request.user, pk=incident_id)
-    return services.advance_incident(incident, to_state=payload.state, acting_user=request.user)
 
 
 @router.post("/heartbeats", response=HeartbeatsOut, summary="Sensors' signs of life")

@@ -1,4 +1,4 @@
-"""Zones, sensors, alerts and incidents of the integrated control room."""
+"""Zones and sensors of the integrated control room, the alerts they send, the daily counts."""
 
 from __future__ import annotations
 
@@ -6,9 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from entente.control_room.choices import AlertKind, IncidentState, SensorKind, Severity, ZoneKind
-from entente.core.choices import Module
-from entente.core.models import MarkedModel
+from entente.control_room.choices import AlertKind, SensorKind, ZoneKind
 from entente.core.models.reference import BilingualNameMixin
 
 
@@ -53,41 +51,6 @@ class Sensor(models.Model):
         return self.code
 
 
-class Incident(MarkedModel):
-    """Alerts of one zone close in time, handled as one event from new to closed."""
-
-    access_module = Module.CONTROL_ROOM
-
-    zone = models.ForeignKey(
-        Zone, on_delete=models.PROTECT, related_name="incidents", verbose_name=_("zone")
-    )
-    kind = models.CharField(_("kind"), max_length=20, choices=AlertKind.choices)
-    severity = models.IntegerField(_("severity"), choices=Severity.choices, default=Severity.LOW)
-    state = models.CharField(
-        _("state"),
-        max_length=20,
-        choices=IncidentState.choices,
-        default=IncidentState.NEW,
-        db_index=True,
-    )
-    opened_at = models.DateTimeField(_("opened"), default=timezone.now, db_index=True)
-    last_alert_at = models.DateTimeField(_("last alert"), default=timezone.now)
-    alert_count = models.PositiveIntegerField(_("alerts"), default=0)
-    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
-    dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
-    on_scene_at = models.DateTimeField(_("on scene"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-opened_at"]
-        verbose_name = _("incident")
-        verbose_name_plural = _("incidents")
-        indexes = [models.Index(fields=["zone", "state", "last_alert_at"], name="cr_incident_open")]
-
-    def __str__(self) -> str:
-        return f"{self.zone.code} {self.get_kind_display()} #{self.pk}"
-
-
 class Alert(models.Model):
     """One event reported by a sensor. (sensor, event id) is unique: a retried batch adds nothing.
 
@@ -104,7 +67,7 @@ class Alert(models.Model):
     confidence = models.FloatField(_("confidence"))
     details = models.JSONField(_("details"), default=dict, blank=True)
     incident = models.ForeignKey(
-        Incident,
+        "control_room.Incident",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

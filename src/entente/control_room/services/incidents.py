@@ -1,0 +1,43 @@
+"""What operators do to incidents: the lifecycle steps (each timed and audited)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from entente.control_room.choices import STATE_TIMES, TRANSITIONS, IncidentState
+from entente.control_room.models import Incident
+from entente.core import access, audit
+from entente.core.choices import Module, Role
+
+
+@transaction.atomic
+def advance_incident(incident: Incident, *, to_state: str, acting_user: Any) -> Incident:
+    """Move an incident one step through its lifecycle, stamping the time; audited.
+
+    Editors of the control room may act on any incident they can see: the control room is
+    joint, so a Border Force leader acknowledges an alarm raised by a Eurotunnel camera.
+    """
+    access.require_role(acting_user, Module.CONTROL_ROOM, Role.EDITOR)
+    locked: Incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if to_state not in TRANSITIONS.get(locked.state, frozenset()):
+        raise ValidationError(
+            {
+                "state": _("An incident cannot go from {current} to {target}.").format(
+                    current=IncidentState(locked.state).label,
+                    target=IncidentState(to_state).label
+                    if to_state in IncidentState.values
+                    else to_state,
+                )
+            }
+        )
+    before = audit.snapshot(locked)
+    locked.state = to_state
+    setattr(locked, STATE_TIMES[to_state], timezone.now())
+    locked.save(update_fields=["state", STATE_TIMES[to_state], "updated_at"])
+    audit.record_update(acting_user, locked, before)
+    return locked

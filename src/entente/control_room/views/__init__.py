@@ -1,0 +1,1 @@
+"""Control-room pages, one module per concept (see urls.py)."""
