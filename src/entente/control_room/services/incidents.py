@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from entente.control_room import live
 from entente.control_room.choices import STATE_TIMES, TRANSITIONS, IncidentState
 from entente.control_room.models import Incident
 from entente.core import access, audit
@@ -40,4 +41,5 @@ def advance_incident(incident: Incident, *, to_state: str, acting_user: Any) -> 
     setattr(locked, STATE_TIMES[to_state], timezone.now())
     locked.save(update_fields=["state", STATE_TIMES[to_state], "updated_at"])
     audit.record_update(acting_user, locked, before)
+    live.incident_changed(locked.pk)
     return locked

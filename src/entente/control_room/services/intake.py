@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from entente.control_room import live
 from entente.control_room.choices import AlertKind, IncidentState, severity_of
 from entente.control_room.models import Alert, Incident, Sensor, Zone
 from entente.core import access, audit
@@ -122,6 +123,7 @@ def _ingest(items: Sequence[AlertItem], acting_user: Any) -> list[Outcome]:
             _seen(alive, acting_user)
         for n in new:
             outcomes[n.index].incident = n.incident.pk if n.incident else None
+        live.alerts_arrived((t.pk for t in touched), len(new))
     counts = {
         s: sum(1 for o in outcomes if o.status == s) for s in ("accepted", "duplicate", "rejected")
     }
@@ -149,6 +151,7 @@ def _seen(sensor_ids: set[int], acting_user: Any) -> None:
         incident.state, incident.closed_at = IncidentState.CLOSED, now
         incident.save(update_fields=["state", "closed_at", "updated_at"])
         audit.record_update(acting_user, incident, before, purpose="sensor heard from again")
+        live.incident_changed(incident.pk)
 
 
 def record_heartbeats(codes: Sequence[str], *, acting_user: Any) -> tuple[int, list[str]]:
