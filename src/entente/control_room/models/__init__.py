@@ -10,6 +10,7 @@ from entente.control_room.models.incidents import (
     ProcedureStep,
     VehicleReport,
 )
+from entente.control_room.models.live import LiveEvent
 from entente.control_room.models.sensors import Alert, DailyCount, Sensor, Zone
 from entente.control_room.models.teams import CoverageRequirement, Dispatch, Shift, Team
 
@@ -24,6 +25,7 @@ __all__ = [
     "Handover",
     "Incident",
     "IncidentOutcome",
+    "LiveEvent",
     "ParkedMessage",
     "ProcedureStep",
     "Sensor",
