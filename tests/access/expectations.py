@@ -12,9 +12,10 @@ and analyst.dcpaf (named agency) may see it, and only gold.kent may change it.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
-from entente.core.choices import Module, Role
+from entente.core.choices import Classification, Module, Role
 from entente.demo.personas import BY_USERNAME
 
 ANONYMOUS = "anonymous"
@@ -65,6 +66,73 @@ def sample_change(ok: int = 200) -> Rule:
     return lambda p: ok if p in SAMPLE["changes"] else (403 if p in SAMPLE["sees"] else 404)
 
 
+# The unified command's samples (tests/access/test_matrix.py, ``command_samples``): a watch
+# handover at Coquelles by operator.eurotunnel, not yet accepted (OFFICIAL, TLP:GREEN, FR and
+# UK: every control-room role sees it), and a decision recorded by gold.kent and signed by
+# nobody (OFFICIAL-SENSITIVE, TLP:GREEN, FR and UK: joint-command roles cleared to
+# OFFICIAL-SENSITIVE see it, outside the humanitarian agencies).
+COMMAND_SAMPLES = {"handover_by": "operator.eurotunnel", "decision_by": "gold.kent"}
+HUMANITARIAN = {"LVA", "FTDA", "IOM"}
+
+
+def cleared(persona: str, level: int) -> bool:
+    p = BY_USERNAME.get(persona)
+    return bool(p and p.clearance >= level)
+
+
+def sees_decision(persona: str) -> bool:
+    p = BY_USERNAME.get(persona)
+    return bool(
+        p
+        and role(persona, Module.COMMAND)
+        and cleared(persona, Classification.OFFICIAL_SENSITIVE)
+        and p.agency not in HUMANITARIAN
+    )
+
+
+def records_decisions(ok: int = 200) -> Rule:
+    """Editors of the joint command cleared to OFFICIAL-SENSITIVE (the decisions' marking)."""
+    return lambda p: (
+        ok
+        if role(p, Module.COMMAND) >= Role.EDITOR and cleared(p, Classification.OFFICIAL_SENSITIVE)
+        else 403
+    )
+
+
+def decision_view(ok: int = 200) -> Rule:
+    return lambda p: ok if sees_decision(p) else 404
+
+
+def decision_change(ok: int = 200) -> Rule:
+    """Editors of the author's agency (Kent Police: gold.kent alone among the personas)."""
+    return lambda p: (
+        ok if p == COMMAND_SAMPLES["decision_by"] else (403 if sees_decision(p) else 404)
+    )
+
+
+def decision_sign(ok: int = 201) -> Rule:
+    """Gold commanders (approvers of the joint command) of either country sign the draft."""
+    return lambda p: (
+        ok
+        if sees_decision(p) and role(p, Module.COMMAND) >= Role.APPROVER
+        else (403 if sees_decision(p) else 404)
+    )
+
+
+def handover_accept(ok: int = 200) -> Rule:
+    """Control-room editors take the watch over, except the outgoing operator (422)."""
+
+    def rule(p: str) -> int:
+        held = role(p, Module.CONTROL_ROOM)
+        if not held:
+            return 404
+        if held < Role.EDITOR:
+            return 403
+        return 422 if p == COMMAND_SAMPLES["handover_by"] else ok
+
+    return rule
+
+
 PAGES: dict[str, Rule] = {
     "core:healthz": lambda p: 200,
     "core:login": lambda p: 200 if p == ANONYMOUS else 302,
@@ -89,6 +157,14 @@ PAGES: dict[str, Rule] = {
     "control_room:sensor_list": page(needs(Module.CONTROL_ROOM)),
     "control_room:statistics": page(needs(Module.CONTROL_ROOM)),
     "control_room:statistics_csv": page(needs(Module.CONTROL_ROOM)),
+    "control_room:statistics_response_csv": page(needs(Module.CONTROL_ROOM)),
+    "control_room:watch_list": page(needs(Module.CONTROL_ROOM)),
+    "control_room:watch_accept": lambda p: 405,  # POST only
+    "control_room:decision_list": page(needs(Module.COMMAND)),
+    "control_room:decision_create": page(records_decisions()),
+    "control_room:decision_detail": page(decision_view()),
+    "control_room:decision_edit": page(decision_change()),
+    "control_room:decision_sign": lambda p: 405,  # POST only
     "api-1:openapi-json": lambda p: 200,
     "api-1:openapi-view": lambda p: 200,
 }
@@ -118,6 +194,14 @@ API: dict[str, Rule] = {
             else (403 if role(p, Module.CONTROL_ROOM) else 404)
         )
     ),
+    "GET /api/v1/watch-handovers": api(needs(Module.CONTROL_ROOM)),
+    "POST /api/v1/watch-handovers": api(needs(Module.CONTROL_ROOM, Role.EDITOR, ok=201)),
+    "POST /api/v1/watch-handovers/{handover_id}/accept": api(handover_accept()),
+    "GET /api/v1/decisions": api(needs(Module.COMMAND)),
+    "POST /api/v1/decisions": api(records_decisions(ok=201)),
+    "GET /api/v1/decisions/{decision_id}": api(decision_view()),
+    "POST /api/v1/decisions/{decision_id}/signatures": api(decision_sign()),
+    "GET /api/v1/statistics/response-times": api(needs(Module.CONTROL_ROOM)),
 }
 
 # Values for the routes' parameters; "{sample}" is the sample bulletin's id.
@@ -128,13 +212,32 @@ PAGE_ARGS = {
     "core:bulletin_edit": {"pk": "{sample}"},
     "control_room:incident_detail": {"pk": "{incident}"},
     "control_room:incident_advance": {"pk": "{incident}"},
+    "control_room:watch_accept": {"pk": "{handover}"},
+    "control_room:decision_detail": {"pk": "{decision}"},
+    "control_room:decision_edit": {"pk": "{decision}"},
+    "control_room:decision_sign": {"pk": "{decision}"},
 }
 API_ARGS = {
     "code": {"agencies": "NCA", "sites": "COQ-TERM"},
     "bulletin_id": "{sample}",
     "incident_id": "{incident}",
+    "handover_id": "{handover}",
+    "decision_id": "{decision}",
 }
 API_BODIES = {
+    "POST /api/v1/watch-handovers": {
+        "site": "COQ-CCC",
+        # A watch that began eight hours before the suite started.
+        "watch_started_at": (dt.datetime.now(dt.UTC) - dt.timedelta(hours=8)).isoformat(),
+        "summary": "Handed over by the matrix test.",
+        "language": "en",
+    },
+    "POST /api/v1/decisions": {
+        "title": "Matrix check",
+        "decision": "Recorded by the matrix test.",
+        "rationale": "To check the access policy.",
+        "language": "en",
+    },
     "POST /api/v1/bulletins": {
         "title": "Matrix check",
         "body": "Posted by the matrix test.",

@@ -15,13 +15,14 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from entente.api import api
 from entente.control_room.models import Alert, Incident
 from entente.control_room.services import AlertItem, ingest_alerts
 from entente.core import services
 from entente.core.choices import TLP, Classification
-from entente.core.models import Agency, Bulletin, User
+from entente.core.models import Agency, Bulletin, Site, User
 from tests.access.expectations import (
     ANONYMOUS,
     API,
@@ -99,6 +100,29 @@ def incident(db: Any) -> Incident:
 
 
 @pytest.fixture
+def command_samples(db: Any) -> dict[str, str]:
+    """A watch handover handed over at Coquelles by operator.eurotunnel, not yet accepted, and
+    a decision recorded by gold.kent, signed by nobody yet (see expectations.COMMAND_SAMPLES)."""
+    from entente.control_room.services import command
+
+    handover = command.hand_over_watch(
+        Site.objects.get(code="COQ-CCC"),
+        watch_started_at=timezone.now() - dt.timedelta(hours=8),
+        summary="Matrix sample watch.",
+        language="en",
+        acting_user=User.objects.get(username="operator.eurotunnel"),
+    )
+    decision = command.record_decision(
+        title="Matrix sample decision",
+        decision="Sample.",
+        rationale="Sample.",
+        language="en",
+        acting_user=User.objects.get(username="gold.kent"),
+    )
+    return {"{handover}": str(handover.pk), "{decision}": str(decision.pk)}
+
+
+@pytest.fixture
 def sample(db: Any) -> Bulletin:
     author = User.objects.get(username=SAMPLE["author"])
     bulletin = services.create_bulletin(
@@ -122,8 +146,14 @@ def _page_client(persona: str) -> Client:
 
 @pytest.mark.parametrize("persona", EVERYONE)
 @pytest.mark.parametrize("route", sorted(PAGES))
-def test_page(route: str, persona: str, sample: Bulletin, incident: Incident) -> None:
-    ids = {"{sample}": str(sample.pk), "{incident}": str(incident.pk)}
+def test_page(
+    route: str,
+    persona: str,
+    sample: Bulletin,
+    incident: Incident,
+    command_samples: dict[str, str],
+) -> None:
+    ids = {"{sample}": str(sample.pk), "{incident}": str(incident.pk), **command_samples}
     kwargs = {k: ids.get(v, v) for k, v in PAGE_ARGS.get(route, {}).items()}
     url = reverse(route, kwargs=kwargs)
     response = _page_client(persona).get(url)
@@ -148,9 +178,16 @@ def _api_url(op: str, ids: dict[str, str]) -> str:
 
 @pytest.mark.parametrize("persona", EVERYONE)
 @pytest.mark.parametrize("op", sorted(API))
-def test_api_operation(op: str, persona: str, sample: Bulletin, incident: Incident) -> None:
+def test_api_operation(
+    op: str,
+    persona: str,
+    sample: Bulletin,
+    incident: Incident,
+    command_samples: dict[str, str],
+) -> None:
     method = op.split(" ", 1)[0].lower()
-    url = _api_url(op, {"{sample}": str(sample.pk), "{incident}": str(incident.pk)})
+    ids = {"{sample}": str(sample.pk), "{incident}": str(incident.pk), **command_samples}
+    url = _api_url(op, ids)
     headers = {}
     if persona != ANONYMOUS:
         _, token = services.create_api_token(

@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from entente.control_room.choices import AlertKind
 from entente.control_room.models import DailyCount, Incident
@@ -205,4 +206,206 @@ def chart(series: list[DayCount], *, width: int = 800, height: int = 240) -> dic
         "first": days[0],
         "last": days[-1],
         "pad": pad,
+    }
+
+
+# Response times ---------------------------------------------------------------------------
+
+# Each measure runs from the first alert of an incident (its opening) to a lifecycle stamp.
+RESPONSE_MEASURES: tuple[tuple[str, str], ...] = (
+    ("acknowledged", "acknowledged_at"),
+    ("dispatched", "dispatched_at"),
+    ("on_scene", "on_scene_at"),
+)
+RESPONSE_LABELS = {
+    "acknowledged": gettext_lazy("Alert to acknowledgement"),
+    "dispatched": gettext_lazy("Alert to dispatch"),
+    "on_scene": gettext_lazy("Alert to arrival on scene"),
+}
+ALL_SITES = ""
+
+
+def percentile(ordered: list[float], q: float) -> float:
+    """The q-quantile (0 to 1) of sorted values, interpolated linearly between the closest
+    ranks (as numpy's default and PostgreSQL's percentile_cont): the 0.5-quantile is the
+    median, the mean of the two middle values when their number is even."""
+    if not ordered:
+        raise ValueError("no values")
+    position = (len(ordered) - 1) * q
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def duration_label(seconds: float | None) -> str:
+    """A duration for people: "4 min 05 s", "1 h 07 min"; "—" when there is none."""
+    if seconds is None:
+        return "—"
+    total = round(seconds)
+    if total < 3600:
+        return _("{minutes} min {seconds} s").format(
+            minutes=total // 60, seconds=f"{total % 60:02d}"
+        )
+    return _("{hours} h {minutes} min").format(
+        hours=total // 3600, minutes=f"{total // 60 % 60:02d}"
+    )
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One response time over a set of incidents: how many reached the step, the median and
+    the 90th percentile in seconds (None when none reached it)."""
+
+    count: int
+    median: float | None
+    p90: float | None
+
+    @classmethod
+    def of(cls, values: list[float]) -> Measure:
+        if not values:
+            return cls(0, None, None)
+        ordered = sorted(values)
+        # A tenth of a second is finer than any stamp an operator makes.
+        return cls(
+            len(ordered), round(percentile(ordered, 0.5), 1), round(percentile(ordered, 0.9), 1)
+        )
+
+    @property
+    def median_label(self) -> str:
+        return duration_label(self.median)
+
+    @property
+    def p90_label(self) -> str:
+        return duration_label(self.p90)
+
+
+@dataclass(frozen=True)
+class ResponseTimes:
+    """Response times of the incidents of one site opened in a period (site "" for all)."""
+
+    site: str
+    incidents: int
+    acknowledged: Measure
+    dispatched: Measure
+    on_scene: Measure
+
+    def measures(self) -> list[tuple[str, Measure]]:
+        return [(name, getattr(self, name)) for name, _field in RESPONSE_MEASURES]
+
+    def labelled(self) -> list[dict[str, Any]]:
+        """The measures with their labels, for the page's table."""
+        return [
+            {"name": name, "label": RESPONSE_LABELS[name], "measure": m}
+            for name, m in self.measures()
+        ]
+
+
+def response_times(
+    user: Any, *, start: dt.date, end: dt.date, site: str | None = None
+) -> list[ResponseTimes]:
+    """For the incidents the user may see that opened between two days (inclusive, the
+    site's local calendar): the time from the first alert to acknowledgement, to dispatch and
+    to arrival on scene, per site, then for all the sites together when there are several.
+    Incidents that never reached a step do not count in that step's figures."""
+    access.require_role(user, Module.CONTROL_ROOM)
+    sites = {s.pk: s for s in Site.objects.select_related("country")}
+    if site:
+        sites = {pk: s for pk, s in sites.items() if s.code == site}
+    margin = dt.timedelta(days=1)
+    rows = (
+        Incident.objects.visible_to(user)
+        .filter(
+            zone__site_id__in=sites,
+            opened_at__gte=dt.datetime.combine(start - margin, dt.time.min, tzinfo=dt.UTC),
+            opened_at__lt=dt.datetime.combine(end + margin * 2, dt.time.min, tzinfo=dt.UTC),
+        )
+        .values_list("zone__site_id", "opened_at", *(f for _n, f in RESPONSE_MEASURES))
+    )
+    counts: dict[str, int] = defaultdict(int)
+    values: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for site_id, opened, *stamps in rows:
+        here = sites[site_id]
+        local = opened.astimezone(zoneinfo.ZoneInfo(here.country.timezone)).date()
+        if not start <= local <= end:
+            continue
+        counts[here.code] += 1
+        for (name, _field), stamp in zip(RESPONSE_MEASURES, stamps, strict=True):
+            if stamp is not None:
+                # A sensor's clock may run ahead of ours; a response never takes less than 0.
+                values[here.code][name].append(max(0.0, (stamp - opened).total_seconds()))
+
+    def row(code: str, incidents: int, by_measure: dict[str, list[float]]) -> ResponseTimes:
+        return ResponseTimes(
+            code,
+            incidents,
+            **{name: Measure.of(by_measure.get(name, [])) for name, _f in RESPONSE_MEASURES},
+        )
+
+    result = [row(code, counts[code], values[code]) for code in sorted(counts)]
+    if len(result) > 1:
+        together: dict[str, list[float]] = defaultdict(list)
+        for by_measure in values.values():
+            for name, seconds in by_measure.items():
+                together[name] += seconds
+        result.append(row(ALL_SITES, sum(counts.values()), together))
+    return result
+
+
+def response_times_csv(rows: Iterable[ResponseTimes]) -> str:
+    """One line per site and measure, durations in seconds (empty when no incident counted)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["site", "measure", "incidents", "count", "median_seconds", "p90_seconds"])
+    for row in rows:
+        for name, measure in row.measures():
+            writer.writerow(
+                [
+                    row.site or "all",
+                    name,
+                    row.incidents,
+                    measure.count,
+                    "" if measure.median is None else f"{measure.median:.0f}",
+                    "" if measure.p90 is None else f"{measure.p90:.0f}",
+                ]
+            )
+    return out.getvalue()
+
+
+def response_chart(rows: list[ResponseTimes], *, width: int = 800) -> dict[str, Any]:
+    """Horizontal bars for the template: per site, the median of each measure as a bar and
+    its 90th percentile as a tick, on one scale of minutes."""
+    bar, gap, label_width, pad = 14, 10, 120, 10
+    top = max(
+        (m.p90 or 0.0 for r in rows for _n, m in r.measures()),
+        default=0.0,
+    )
+    if top <= 0:
+        return {"groups": [], "width": width, "height": 0}
+    scale = (width - label_width - 2 * pad) / top
+    groups, y = [], pad
+    for r in rows:
+        bars = []
+        for index, (name, m) in enumerate(r.measures()):
+            bars.append(
+                {
+                    "measure": name,
+                    "label": RESPONSE_LABELS[name],
+                    "y": y + index * bar,
+                    "width": round((m.median or 0.0) * scale, 1),
+                    "p90": None if m.p90 is None else round(label_width + m.p90 * scale, 1),
+                    "median_label": m.median_label,
+                    "p90_label": m.p90_label,
+                }
+            )
+        groups.append({"site": r.site, "y": y, "label_y": y + bar * 2, "bars": bars})
+        y += bar * len(RESPONSE_MEASURES) + gap
+    return {
+        "groups": groups,
+        "width": width,
+        "height": y + 20,
+        "x0": label_width,
+        "bar": bar - 2,
+        "max_label": duration_label(top),
+        "axis_y": y,
+        "axis_end": width - pad,
     }

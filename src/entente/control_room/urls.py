@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from entente.control_room.views import incidents, statistics
+from entente.control_room.views import command, incidents, statistics
 
 app_name = "control_room"
 
@@ -13,4 +13,16 @@ urlpatterns = [
     path("sensors/", incidents.sensor_list, name="sensor_list"),
     path("statistics/", statistics.statistics_page, name="statistics"),
     path("statistics.csv", statistics.statistics_csv, name="statistics_csv"),
+    path(
+        "statistics/response-times.csv",
+        statistics.response_times_csv,
+        name="statistics_response_csv",
+    ),
+    path("watch/", command.watch_list, name="watch_list"),
+    path("watch/<int:pk>/accept/", command.watch_accept, name="watch_accept"),
+    path("decisions/", command.decision_list, name="decision_list"),
+    path("decisions/new/", command.decision_create, name="decision_create"),
+    path("decisions/<int:pk>/", command.decision_detail, name="decision_detail"),
+    path("decisions/<int:pk>/edit/", command.decision_edit, name="decision_edit"),
+    path("decisions/<int:pk>/sign/", command.decision_sign, name="decision_sign"),
 ]

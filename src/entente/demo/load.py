@@ -210,12 +210,121 @@ def load_history() -> None:
     import_counts_as_system((Path(__file__).parent / "intrusions_summer_2015.csv").read_text())
 
 
+# Decisions of the unified command, from the 20 August 2015 agreement (shared/seeds/).
+# author, title, language, situation, decision, rationale, options, risks, signed by
+DECISIONS = [
+    (
+        "leader.borderforce",
+        "Additional freight search teams on duty 24/7",
+        "en",
+        "About 1,700 intrusion attempts a day were recorded at the tunnel site in July 2015; "
+        "people hide in lorries on the freight platforms before boarding.",
+        "Deploy additional freight search teams around the clock from the new control room, "
+        "and raise Eurotunnel security staff from 150 to 250.",
+        "Searches on the platforms find people before the shuttle leaves, when it is still safe "
+        "to take them out; the control room sends the nearest team to each alarm.",
+        "Patrols of the perimeter only; more fences only; searches at Folkestone only.",
+        "Overtime of the teams over the summer; searches slow the freight traffic at peaks.",
+        ("gold.kent", "gold.pn"),
+    ),
+    (
+        "gold.pn",
+        "Centre conjoint de commandement et de contrôle à Coquelles",
+        "fr",
+        "Les filières de passeurs opèrent des deux côtés de la Manche ; le renseignement "
+        "opérationnel circule trop lentement entre les services.",
+        "Créer à Coquelles un centre conjoint de commandement et de contrôle réunissant des "
+        "personnels français et britanniques, appuyé par le centre existant de Folkestone.",
+        "Travailler ensemble au quotidien accroît l’échange de renseignement opérationnel et "
+        "permet des enquêtes conjointes contre les filières.",
+        "Deux centres nationaux reliés par des officiers de liaison ; un centre unique à "
+        "Folkestone.",
+        "Protection des données échangées ; charge des équipes pendant la mise en place.",
+        ("gold.pn", "gold.kent"),
+    ),
+    (
+        "gold.kent",
+        "Security fences along the ring-road access to the port",
+        "en",
+        "Lorries slow down on the ring road to the port of Calais, where people try to climb "
+        "aboard; the UK contribution finances fences and CCTV cameras.",
+        "Build security fences along the ring-road access and cover it with CCTV analytics "
+        "watched from the control room.",
+        "Fences keep people away from the traffic, where attempts put lives at risk; cameras "
+        "let the control room send a team before anyone reaches a lorry.",
+        "More mobile units on the ring road only; closing the access at night.",
+        "Attempts move elsewhere along the route; the works disturb traffic for some weeks.",
+        ("gold.kent",),
+    ),
+]
+
+# control room, outgoing operator, incoming operator (None: not yet taken over), summary
+WATCH_HANDOVERS = [
+    (
+        "COQ-CCC",
+        "operator.eurotunnel",
+        "leader.borderforce",
+        "fr",
+        "Nuit calme sur les quais fret ; une alarme de clôture au nord du terminal, levée de "
+        "doute faite par l’équipe de fouille. Caméra du portail à surveiller (images floues).",
+    ),
+    (
+        "FOL-CCC",
+        "leader.borderforce",
+        None,
+        "en",
+        "Two CO2 alarms on arriving lorries, both searched, nothing found. Scanner back in "
+        "service at 04:10 after the heartbeat alarm.",
+    ),
+]
+
+
+@transaction.atomic
+def load_command() -> None:
+    """The unified command's decision log and the last watch handovers (idempotent)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from entente.control_room.models import Decision, WatchHandover
+    from entente.control_room.services import command
+
+    for author, title, language, situation, text, rationale, options, risks, signers in DECISIONS:
+        if Decision.objects.filter(title=title).exists():
+            continue
+        decision = command.record_decision(
+            acting_user=User.objects.get(username=author),
+            title=title,
+            language=language,
+            situation=situation,
+            decision=text,
+            rationale=rationale,
+            options=options,
+            risks=risks,
+        )
+        for signer in signers:
+            command.sign_decision(decision, acting_user=User.objects.get(username=signer))
+    for site, outgoing, incoming, language, summary in WATCH_HANDOVERS:
+        if WatchHandover.objects.filter(site__code=site, summary=summary).exists():
+            continue
+        handover = command.hand_over_watch(
+            Site.objects.get(code=site),
+            watch_started_at=timezone.now() - dt.timedelta(hours=8),
+            summary=summary,
+            language=language,
+            acting_user=User.objects.get(username=outgoing),
+        )
+        if incoming:
+            command.accept_handover(handover, acting_user=User.objects.get(username=incoming))
+
+
 def load_all(password: str) -> list[User]:
     load_reference()
     load_control_room()
     load_history()
     users = load_personas(password)
     load_bulletins()
+    load_command()
     return users
 
 

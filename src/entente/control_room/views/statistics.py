@@ -1,4 +1,5 @@
-"""Control-room statistics pages: intrusion attempts per day, as a chart, a table and CSV."""
+"""Control-room statistics pages: intrusion attempts per day, and the response times of the
+incidents (first alert to acknowledgement, dispatch, on scene), as charts, tables and CSV."""
 
 from __future__ import annotations
 
@@ -12,17 +13,22 @@ from django.utils import timezone
 from entente.control_room import statistics as stats
 from entente.core.models import Site
 
+# Days outside these bounds are typing mistakes (and would overflow the date arithmetic).
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+
+def _day(value: str, default: dt.date) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        return default
+    return day if EARLIEST <= day <= LATEST else default
+
 
 def _period(request: HttpRequest) -> tuple[dt.date, dt.date, str]:
     today = timezone.now().date()
-    try:
-        start = dt.date.fromisoformat(request.GET.get("start", ""))
-    except ValueError:
-        start = today - dt.timedelta(days=90)
-    try:
-        end = dt.date.fromisoformat(request.GET.get("end", ""))
-    except ValueError:
-        end = today
+    start = _day(request.GET.get("start", ""), today - dt.timedelta(days=90))
+    end = _day(request.GET.get("end", ""), today)
     return start, end, request.GET.get("site", "")
 
 
@@ -31,12 +37,15 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     """Intrusion attempts per day: a chart, the table, and the CSV of the same figures."""
     start, end, site = _period(request)
     series = stats.daily_attempts(request.user, start=start, end=end, site=site or None)
+    responses = stats.response_times(request.user, start=start, end=end, site=site or None)
     return render(
         request,
         "control_room/statistics.html",
         {
             "series": series,
             "chart": stats.chart(series),
+            "responses": responses,
+            "response_chart": stats.response_chart(responses),
             "start": start,
             "end": end,
             "site": site,
@@ -52,4 +61,14 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
     series = stats.daily_attempts(request.user, start=start, end=end, site=site or None)
     response = HttpResponse(stats.to_csv(series), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="intrusion-attempts-{start}-{end}.csv"'
+    return response
+
+
+@login_required
+def response_times_csv(request: HttpRequest) -> HttpResponse:
+    """The response times of the statistics page, one line per site and measure."""
+    start, end, site = _period(request)
+    rows = stats.response_times(request.user, start=start, end=end, site=site or None)
+    response = HttpResponse(stats.response_times_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="response-times-{start}-{end}.csv"'
     return response
