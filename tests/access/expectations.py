@@ -133,6 +133,16 @@ def handover_accept(ok: int = 200) -> Rule:
     return rule
 
 
+def acts_on_incident(ok: int = 200) -> Rule:
+    """Editors of the control room act on the sample incident; viewers see it but may not act
+    (403); people without the role do not see it (404)."""
+    return lambda p: (
+        ok
+        if role(p, Module.CONTROL_ROOM) >= Role.EDITOR
+        else (403 if role(p, Module.CONTROL_ROOM) else 404)
+    )
+
+
 PAGES: dict[str, Rule] = {
     "core:healthz": lambda p: 200,
     "core:login": lambda p: 200 if p == ANONYMOUS else 302,
@@ -154,6 +164,12 @@ PAGES: dict[str, Rule] = {
     "control_room:incident_list": page(needs(Module.CONTROL_ROOM)),
     "control_room:incident_detail": page(needs(Module.CONTROL_ROOM, ok=200, refused=404)),
     "control_room:incident_advance": lambda p: 405,  # POST only
+    "control_room:incident_checklist": lambda p: 405,  # POST only
+    "control_room:incident_merge": lambda p: 405,  # POST only
+    "control_room:incident_split": lambda p: 405,  # POST only
+    # The supervisor's list of skipped steps: approvers of the control room only.
+    "control_room:skipped_steps": page(needs(Module.CONTROL_ROOM, Role.APPROVER)),
+    "control_room:review_skipped": lambda p: 405,  # POST only
     "control_room:sensor_list": page(needs(Module.CONTROL_ROOM)),
     "control_room:statistics": page(needs(Module.CONTROL_ROOM)),
     "control_room:statistics_csv": page(needs(Module.CONTROL_ROOM)),
@@ -194,6 +210,14 @@ API: dict[str, Rule] = {
             else (403 if role(p, Module.CONTROL_ROOM) else 404)
         )
     ),
+    "GET /api/v1/incidents/{incident_id}/checklist": api(
+        needs(Module.CONTROL_ROOM, ok=200, refused=404)
+    ),
+    "POST /api/v1/incidents/{incident_id}/checklist": api(acts_on_incident(ok=201)),
+    # The bodies name an incident and an alert that do not exist: editors get the 422 of a
+    # refused merge or split (merging and splitting themselves are tested in control_room).
+    "POST /api/v1/incidents/{incident_id}/merge": api(acts_on_incident(ok=422)),
+    "POST /api/v1/incidents/{incident_id}/split": api(acts_on_incident(ok=422)),
     "GET /api/v1/watch-handovers": api(needs(Module.CONTROL_ROOM)),
     "POST /api/v1/watch-handovers": api(needs(Module.CONTROL_ROOM, Role.EDITOR, ok=201)),
     "POST /api/v1/watch-handovers/{handover_id}/accept": api(handover_accept()),
@@ -212,6 +236,10 @@ PAGE_ARGS = {
     "core:bulletin_edit": {"pk": "{sample}"},
     "control_room:incident_detail": {"pk": "{incident}"},
     "control_room:incident_advance": {"pk": "{incident}"},
+    "control_room:incident_checklist": {"pk": "{incident}"},
+    "control_room:incident_merge": {"pk": "{incident}"},
+    "control_room:incident_split": {"pk": "{incident}"},
+    "control_room:review_skipped": {"pk": "1"},
     "control_room:watch_accept": {"pk": "{handover}"},
     "control_room:decision_detail": {"pk": "{decision}"},
     "control_room:decision_edit": {"pk": "{decision}"},
@@ -245,6 +273,9 @@ API_BODIES = {
     },
     "PATCH /api/v1/bulletins/{bulletin_id}": {"body": "Edited by the matrix test."},
     "POST /api/v1/incidents/{incident_id}/transitions": {"state": "acknowledged"},
+    "POST /api/v1/incidents/{incident_id}/checklist": {"step": "confirm-cctv", "status": "done"},
+    "POST /api/v1/incidents/{incident_id}/merge": {"incidents": [9_000_000_000_000]},
+    "POST /api/v1/incidents/{incident_id}/split": {"alerts": [9_000_000_000_000]},
     "POST /api/v1/heartbeats": {"sensors": ["COQ-PLAT-CCTV-01"]},
     "POST /api/v1/alerts": [
         {

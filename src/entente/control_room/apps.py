@@ -18,6 +18,7 @@ class ControlRoomConfig(AppConfig):
             NavItem(Module.CONTROL_ROOM, _("Incidents"), "control_room:incident_list"),
             NavItem(Module.CONTROL_ROOM, _("Sensors"), "control_room:sensor_list"),
             NavItem(Module.CONTROL_ROOM, _("Statistics"), "control_room:statistics"),
+            NavItem(Module.CONTROL_ROOM, _("Skipped steps"), "control_room:skipped_steps"),
             NavItem(Module.CONTROL_ROOM, _("Watch handovers"), "control_room:watch_list"),
             NavItem(Module.COMMAND, _("Decision log"), "control_room:decision_list"),
         ]

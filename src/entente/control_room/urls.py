@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from entente.control_room.views import command, incidents, statistics
+from entente.control_room.views import checklists, command, incidents, statistics
 
 app_name = "control_room"
 
@@ -10,6 +10,19 @@ urlpatterns = [
     path("incidents/", incidents.incident_list, name="incident_list"),
     path("incidents/<int:pk>/", incidents.incident_detail, name="incident_detail"),
     path("incidents/<int:pk>/advance/", incidents.incident_advance, name="incident_advance"),
+    path(
+        "incidents/<int:pk>/checklist/",
+        checklists.incident_checklist,
+        name="incident_checklist",
+    ),
+    path("incidents/<int:pk>/merge/", checklists.incident_merge, name="incident_merge"),
+    path("incidents/<int:pk>/split/", checklists.incident_split, name="incident_split"),
+    path("checklists/skipped/", checklists.skipped_steps, name="skipped_steps"),
+    path(
+        "checklists/skipped/<int:pk>/review/",
+        checklists.review_skipped,
+        name="review_skipped",
+    ),
     path("sensors/", incidents.sensor_list, name="sensor_list"),
     path("statistics/", statistics.statistics_page, name="statistics"),
     path("statistics.csv", statistics.statistics_csv, name="statistics_csv"),

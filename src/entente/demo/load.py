@@ -74,6 +74,34 @@ def load_control_room() -> None:
             longitude=longitude,
             heartbeat_seconds=heartbeat,
         )
+    load_procedures()
+
+
+def load_procedures() -> None:
+    """The standard operating procedure of each incident kind; demo steps no longer listed
+    are retired (kept for the checklists that used them, no longer offered)."""
+    from entente.control_room.models import ProcedureStep
+    from entente.control_room.services import checklists
+    from entente.demo.procedures import PROCEDURES
+
+    for kind, steps in PROCEDURES.items():
+        for position, (code, text_en, text_fr) in enumerate(steps, start=1):
+            checklists.upsert_step(
+                incident_kind=kind,
+                code=code,
+                acting_user=ACTOR,
+                position=position,
+                text_en=text_en,
+                text_fr=text_fr,
+                active=True,
+            )
+        listed = [code for code, _en, _fr in steps]
+        for step in ProcedureStep.objects.filter(incident_kind=kind, active=True).exclude(
+            code__in=listed
+        ):
+            checklists.upsert_step(
+                incident_kind=kind, code=step.code, acting_user=ACTOR, active=False
+            )
 
 
 @transaction.atomic

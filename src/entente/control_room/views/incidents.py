@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from entente.control_room import services
 from entente.control_room.choices import TRANSITIONS, IncidentState
 from entente.control_room.models import Incident, Sensor
+from entente.control_room.views.checklists import detail_context
 from entente.core import access
 from entente.core.choices import Module, Role
 
@@ -54,7 +55,12 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "control_room/incident_detail.html",
-        {"incident": incident, "alerts": alerts, "steps": steps},
+        {
+            "incident": incident,
+            "alerts": alerts,
+            "steps": steps,
+            **detail_context(request, incident),
+        },
     )
 
 
