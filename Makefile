@@ -31,7 +31,7 @@ system-deps:
 demo: install
 	ENTENTE_MODE=demo $(BIN)/entente migrate --no-input -v 0
 	ENTENTE_MODE=demo PORT=$(PORT) $(BIN)/entente demo
-	ENTENTE_MODE=demo $(BIN)/entente serve --port $(PORT)
+	ENTENTE_MODE=demo $(BIN)/entente serve --port $(PORT) --mqtt-bridge
 
 # The whole suite: on SQLite, or on PostgreSQL when DATABASE_URL is set.
 test: install

@@ -309,6 +309,19 @@ ENTENTE_MQTT_URL = env_str("ENTENTE_MQTT_URL", "mqtt://127.0.0.1:1883")
 ENTENTE_MQTT_TOPIC = env_str("ENTENTE_MQTT_TOPIC", "entente/alerts/#")
 ENTENTE_MQTT_USER = env_str("ENTENTE_MQTT_USER")
 ENTENTE_MQTT_CLIENT_ID = env_str("ENTENTE_MQTT_CLIENT_ID", "entente-bridge")
+# The live board (control_room.hub): the stream is served by the live listener that
+# `entente serve` starts on LIVE_PORT (default PORT + 1). ENTENTE_LIVE_URL is where browsers
+# reach it: empty for "the page's host, port LIVE_PORT"; "/control-room/live/stream" when a
+# reverse proxy routes that path to the live listener.
+ENTENTE_LIVE_URL = env_str("ENTENTE_LIVE_URL")
+ENTENTE_LIVE_PORT = env_int("LIVE_PORT", env_int("PORT", 8000) + 1, minimum=1)
+# A stream ends after this long (the browser reconnects, is authenticated again, resyncs).
+ENTENTE_LIVE_STREAM_SECONDS = env_int("ENTENTE_LIVE_STREAM_SECONDS", 300, minimum=5)
+ENTENTE_LIVE_HEARTBEAT_SECONDS = env_int("ENTENTE_LIVE_HEARTBEAT_SECONDS", 15, minimum=1)
+# Ticks (one round of database work for every board of a worker) no more often than this.
+ENTENTE_LIVE_TICK_MS = env_int("ENTENTE_LIVE_TICK_MS", 50)
+# SQLite only: how often the live workers read the event log.
+ENTENTE_LIVE_POLL_MS = env_int("ENTENTE_LIVE_POLL_MS", 100, minimum=10)
 
 # Services the test suite must find (CI): PostgreSQL, Mosquitto, Chromium.
 ENTENTE_REQUIRE_SERVICES = env_bool("ENTENTE_REQUIRE_SERVICES", False)

@@ -171,6 +171,11 @@ PAGES: dict[str, Rule] = {
     "control_room:skipped_steps": page(needs(Module.CONTROL_ROOM, Role.APPROVER)),
     "control_room:review_skipped": lambda p: 405,  # POST only
     "control_room:sensor_list": page(needs(Module.CONTROL_ROOM)),
+    "control_room:board": page(needs(Module.CONTROL_ROOM)),
+    "control_room:map_geojson": page(needs(Module.CONTROL_ROOM)),
+    # The live stream: through the test client (WSGI, as on the page server) it answers the
+    # snapshot alone (200, not a stream); refusals are ordinary non-streaming answers.
+    "control_room:live_stream": page(needs(Module.CONTROL_ROOM)),
     "control_room:statistics": page(needs(Module.CONTROL_ROOM)),
     "control_room:statistics_csv": page(needs(Module.CONTROL_ROOM)),
     "control_room:statistics_response_csv": page(needs(Module.CONTROL_ROOM)),

@@ -15,6 +15,7 @@ class ControlRoomConfig(AppConfig):
         from entente.core.navigation import NavItem
 
         return [
+            NavItem(Module.CONTROL_ROOM, _("Live board"), "control_room:board"),
             NavItem(Module.CONTROL_ROOM, _("Incidents"), "control_room:incident_list"),
             NavItem(Module.CONTROL_ROOM, _("Sensors"), "control_room:sensor_list"),
             NavItem(Module.CONTROL_ROOM, _("Statistics"), "control_room:statistics"),

@@ -4,6 +4,8 @@ from django.urls import path
 
 from entente.control_room.views import checklists, command, incidents, statistics
 
+from entente.control_room.views import live as live_views
+
 app_name = "control_room"
 
 urlpatterns = [
@@ -24,6 +26,9 @@ urlpatterns = [
         name="review_skipped",
     ),
     path("sensors/", incidents.sensor_list, name="sensor_list"),
+    path("board/", live_views.board_page, name="board"),
+    path("map.geojson", live_views.map_geojson, name="map_geojson"),
+    path("live/stream", live_views.live_stream, name="live_stream"),
     path("statistics/", statistics.statistics_page, name="statistics"),
     path("statistics.csv", statistics.statistics_csv, name="statistics_csv"),
     path(

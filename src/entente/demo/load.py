@@ -74,6 +74,7 @@ def load_control_room() -> None:
             longitude=longitude,
             heartbeat_seconds=heartbeat,
         )
+    load_sensor_account()
     load_procedures()
 
 
@@ -358,3 +359,21 @@ def load_all(password: str) -> list[User]:
 
 def countries() -> list[Country]:
     return list(Country.objects.all())
+
+
+SENSOR_ACCOUNT = "sensors.demo"
+
+
+def load_sensor_account() -> None:
+    """The service account the demo's sensors (and its MQTT bridge) send alerts under."""
+    from entente.core.choices import Module, Role
+
+    if User.objects.filter(username=SENSOR_ACCOUNT).exists():
+        return
+    services.create_user(
+        username=SENSOR_ACCOUNT,
+        agency=Agency.objects.get(code="EUROTUNNEL"),
+        acting_user=ACTOR,
+        is_service_account=True,
+        roles={Module.CONTROL_ROOM: Role.EDITOR},
+    )
