@@ -275,3 +275,20 @@ def test_the_api_ticks_a_step_and_returns_the_checklist(lorry):
     assert rows[0]["status"] == "done" and rows[1]["status"] is None
     assert rows[0]["text_fr"].startswith("Immobiliser")
     assert bearer("analyst.nca").get(url).status_code == 404
+
+
+def test_a_supervisor_reviews_a_skipped_step_from_the_incident_page(lorry, operator, login):
+    entry = skip_step(
+        lorry, step_code="open-with-driver", reason="Driver absent", acting_user=operator
+    )
+    client = login("gold.pn")
+    page = client.get(f"/control-room/incidents/{lorry.pk}/").content.decode()
+    assert f'action="/control-room/checklists/skipped/{entry.pk}/review/"' in page
+    response = client.post(
+        f"/control-room/checklists/skipped/{entry.pk}/review/", {"back": "incident"}
+    )
+    assert response["Location"] == f"/control-room/incidents/{lorry.pk}/#checklist"
+    again = client.post(f"/control-room/checklists/skipped/{entry.pk}/review/", follow=True)
+    assert "Cette étape omise a déjà été examinée." in again.content.decode()
+    operator_page = login("operator.eurotunnel").get(f"/control-room/incidents/{lorry.pk}/")
+    assert "/review/" not in operator_page.content.decode()
