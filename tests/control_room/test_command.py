@@ -477,3 +477,36 @@ def test_the_demo_decisions_are_seen_by_people_cleared_for_them(client, persona)
     seen = verified_login(client, persona("analyst.nca")).get("/control-room/decisions/")
     for title in ("Additional freight search teams", "Centre conjoint", "Security fences"):
         assert title in seen.content.decode()
+
+
+def test_the_lists_do_not_grow_queries_with_rows(login, persona):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login("leader.borderforce")
+    urls = [
+        "/api/v1/decisions",
+        "/control-room/decisions/",
+        "/api/v1/watch-handovers",
+        "/control-room/watch/?site=COQ-CCC",
+    ]
+
+    def counts() -> list[int]:
+        found = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            found.append(len(queries))
+        return found
+
+    def one_more(n: int) -> None:
+        decision = decide(persona, title=f"Decision {n}")
+        services.sign_decision(decision, acting_user=persona("gold.kent"))
+        hand_over(persona, summary=f"Watch {n}.")
+
+    one_more(0)
+    before = counts()
+    for n in range(1, 4):
+        one_more(n)
+    after = counts()
+    assert all(a <= b for a, b in zip(after, before, strict=True)), (before, after)
