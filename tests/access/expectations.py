@@ -143,6 +143,49 @@ def acts_on_incident(ok: int = 200) -> Rule:
     )
 
 
+# Outcomes' samples (tests/access/test_matrix.py, ``outcome_samples``): an incident closed by
+# leader.borderforce with people found and a plate, not yet sent to intelligence; its handover
+# to safeguarding (OFFICIAL, TLP:AMBER, originator Border Force, named to the French
+# safeguarding agencies whose people take handovers up: LVA and PREF62); and a vehicle report
+# sent by him from another incident (OFFICIAL-SENSITIVE, TLP:GREEN, FR and UK).
+OUTCOME_SAMPLES = {"closed_by": "leader.borderforce", "handover_to": {"BF", "LVA", "PREF62"}}
+
+
+def sees_handover(persona: str) -> bool:
+    p = BY_USERNAME.get(persona)
+    return bool(
+        p and role(persona, Module.SAFEGUARDING) and p.agency in OUTCOME_SAMPLES["handover_to"]
+    )
+
+
+def handover_take_up(ok: int = 200) -> Rule:
+    """Safeguarding editors of a named agency take it up; others do not see it (404)."""
+    return lambda p: (
+        ok
+        if sees_handover(p) and role(p, Module.SAFEGUARDING) >= Role.EDITOR
+        else (403 if sees_handover(p) else 404)
+    )
+
+
+def sees_report(persona: str) -> bool:
+    p = BY_USERNAME.get(persona)
+    return bool(
+        p
+        and role(persona, Module.INTELLIGENCE)
+        and p.clearance >= Classification.OFFICIAL_SENSITIVE
+        and p.agency not in {"LVA", "FTDA", "IOM"}
+    )
+
+
+def report_take_up(ok: int = 200) -> Rule:
+    """Intelligence editors cleared to OFFICIAL-SENSITIVE take it up; readers get 403."""
+    return lambda p: (
+        ok
+        if sees_report(p) and role(p, Module.INTELLIGENCE) >= Role.EDITOR
+        else (403 if sees_report(p) else 404)
+    )
+
+
 PAGES: dict[str, Rule] = {
     "core:healthz": lambda p: 200,
     "core:login": lambda p: 200 if p == ANONYMOUS else 302,
@@ -164,6 +207,12 @@ PAGES: dict[str, Rule] = {
     "control_room:incident_list": page(needs(Module.CONTROL_ROOM)),
     "control_room:incident_detail": page(needs(Module.CONTROL_ROOM, ok=200, refused=404)),
     "control_room:incident_advance": lambda p: 405,  # POST only
+    "control_room:incident_close": page(acts_on_incident()),  # the form, on the open sample
+    "control_room:vehicle_report_send": lambda p: 405,  # POST only
+    "control_room:handover_list": page(needs(Module.SAFEGUARDING)),
+    "control_room:handover_take_up": lambda p: 405,  # POST only
+    "control_room:vehicle_report_list": page(needs(Module.INTELLIGENCE)),
+    "control_room:vehicle_report_take_up": lambda p: 405,  # POST only
     "control_room:incident_checklist": lambda p: 405,  # POST only
     "control_room:incident_merge": lambda p: 405,  # POST only
     "control_room:incident_split": lambda p: 405,  # POST only
@@ -191,6 +240,13 @@ PAGES: dict[str, Rule] = {
 }
 
 API: dict[str, Rule] = {
+    "POST /api/v1/incidents/{incident_id}/close": api(acts_on_incident()),
+    "GET /api/v1/handovers": api(needs(Module.SAFEGUARDING)),
+    "POST /api/v1/handovers/{handover_id}/take-up": api(handover_take_up()),
+    # On the closed sample, whose plate has not been sent yet.
+    "POST /api/v1/incidents/{incident_id}/vehicle-report": api(acts_on_incident(ok=201)),
+    "GET /api/v1/vehicle-reports": api(needs(Module.INTELLIGENCE)),
+    "POST /api/v1/vehicle-reports/{report_id}/take-up": api(report_take_up()),
     "GET /api/v1/me": api(lambda p: 200),
     "GET /api/v1/agencies": api(reference()),
     "GET /api/v1/agencies/{code}": api(reference()),
@@ -241,6 +297,10 @@ PAGE_ARGS = {
     "core:bulletin_edit": {"pk": "{sample}"},
     "control_room:incident_detail": {"pk": "{incident}"},
     "control_room:incident_advance": {"pk": "{incident}"},
+    "control_room:incident_close": {"pk": "{incident}"},
+    "control_room:vehicle_report_send": {"pk": "{closed}"},
+    "control_room:handover_take_up": {"pk": "{sg_handover}"},
+    "control_room:vehicle_report_take_up": {"pk": "{report}"},
     "control_room:incident_checklist": {"pk": "{incident}"},
     "control_room:incident_merge": {"pk": "{incident}"},
     "control_room:incident_split": {"pk": "{incident}"},
@@ -254,10 +314,18 @@ API_ARGS = {
     "code": {"agencies": "NCA", "sites": "COQ-TERM"},
     "bulletin_id": "{sample}",
     "incident_id": "{incident}",
-    "handover_id": "{handover}",
+    # The watch handovers' and the handovers to safeguarding, told apart by their path.
+    "handover_id": {"watch-handovers": "{handover}", "handovers": "{sg_handover}"},
+    "report_id": "{report}",
     "decision_id": "{decision}",
 }
+# Values for one operation's parameters, where the route's own sample differs.
+API_OP_ARGS = {
+    "POST /api/v1/incidents/{incident_id}/vehicle-report": {"incident_id": "{closed}"},
+}
 API_BODIES = {
+    "POST /api/v1/incidents/{incident_id}/close": {"result": "false_alarm"},
+    "POST /api/v1/incidents/{incident_id}/vehicle-report": {"note": "Sent by the matrix test."},
     "POST /api/v1/watch-handovers": {
         "site": "COQ-CCC",
         # A watch that began eight hours before the suite started.

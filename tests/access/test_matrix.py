@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from entente.api import api
-from entente.control_room.models import Alert, Incident
+from entente.control_room.models import Alert, Handover, Incident, IncidentOutcome, VehicleReport
 from entente.control_room.services import AlertItem, ingest_alerts
 from entente.core import services
 from entente.core.choices import TLP, Classification
@@ -28,6 +28,8 @@ from tests.access.expectations import (
     API,
     API_ARGS,
     API_BODIES,
+    API_OP_ARGS,
+    OUTCOME_SAMPLES,
     PAGE_ARGS,
     PAGES,
     SAMPLE,
@@ -123,6 +125,47 @@ def command_samples(db: Any) -> dict[str, str]:
 
 
 @pytest.fixture
+def outcome_samples(db: Any) -> dict[str, str]:
+    """Outcomes (see expectations.OUTCOME_SAMPLES): an incident closed by leader.borderforce
+    with people found and a plate, not yet sent to intelligence, and its handover to
+    safeguarding (named to LVA and PREF62); and a vehicle report sent from another incident."""
+    from entente.control_room.services.outcomes import (
+        OutcomeInput,
+        close_incident,
+        send_vehicle_report,
+    )
+
+    leader = User.objects.get(username=OUTCOME_SAMPLES["closed_by"])
+    incidents = [
+        Incident.objects.get(
+            pk=ingest_alerts(
+                [AlertItem(sensor, f"matrix-{sensor}", at, "intrusion", 0.8)],
+                acting_user=User.objects.get(username="operator.eurotunnel"),
+            )[0].incident
+        )
+        for sensor, at in (
+            ("COQ-FENCE-DET-01", dt.datetime(2015, 8, 20, 10, 0, tzinfo=dt.UTC)),
+            ("COQ-PORTAL-CCTV-01", dt.datetime(2015, 8, 20, 11, 0, tzinfo=dt.UTC)),
+        )
+    ]
+    vehicle = {"vehicle_plate": "AB 123 CD", "vehicle_country": "PL", "vehicle_type": "lorry"}
+    found = close_incident(
+        incidents[0],
+        outcome=OutcomeInput("people_found", adults=2, minors=1, needs=("medical",), **vehicle),
+        acting_user=leader,
+    )
+    close_incident(
+        incidents[1], outcome=OutcomeInput("nothing_found", **vehicle), acting_user=leader
+    )
+    report = send_vehicle_report(incidents[1], acting_user=leader)
+    return {
+        "{closed}": str(found.incident_id),
+        "{sg_handover}": str(found.incident.handover.pk),
+        "{report}": str(report.pk),
+    }
+
+
+@pytest.fixture
 def sample(db: Any) -> Bulletin:
     author = User.objects.get(username=SAMPLE["author"])
     bulletin = services.create_bulletin(
@@ -152,8 +195,14 @@ def test_page(
     sample: Bulletin,
     incident: Incident,
     command_samples: dict[str, str],
+    outcome_samples: dict[str, str],
 ) -> None:
-    ids = {"{sample}": str(sample.pk), "{incident}": str(incident.pk), **command_samples}
+    ids = {
+        "{sample}": str(sample.pk),
+        "{incident}": str(incident.pk),
+        **command_samples,
+        **outcome_samples,
+    }
     kwargs = {k: ids.get(v, v) for k, v in PAGE_ARGS.get(route, {}).items()}
     url = reverse(route, kwargs=kwargs)
     response = _page_client(persona).get(url)
@@ -168,7 +217,7 @@ def _api_url(op: str, ids: dict[str, str]) -> str:
 
     def fill(match: re.Match[str]) -> str:
         name = match.group(1)
-        value = API_ARGS[name]
+        value = API_OP_ARGS.get(op, {}).get(name, API_ARGS[name])
         if isinstance(value, dict):
             value = next(v for segment, v in value.items() if f"/{segment}/" in path)
         return ids.get(str(value), str(value))
@@ -184,9 +233,15 @@ def test_api_operation(
     sample: Bulletin,
     incident: Incident,
     command_samples: dict[str, str],
+    outcome_samples: dict[str, str],
 ) -> None:
     method = op.split(" ", 1)[0].lower()
-    ids = {"{sample}": str(sample.pk), "{incident}": str(incident.pk), **command_samples}
+    ids = {
+        "{sample}": str(sample.pk),
+        "{incident}": str(incident.pk),
+        **command_samples,
+        **outcome_samples,
+    }
     url = _api_url(op, ids)
     headers = {}
     if persona != ANONYMOUS:
@@ -196,11 +251,15 @@ def test_api_operation(
         headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     body = API_BODIES.get(op)
 
-    def state() -> tuple[int, str, int]:
+    def state() -> tuple[Any, ...]:
         return (
             Bulletin.objects.count(),
             Bulletin.objects.get(pk=sample.pk).body,
             Alert.objects.count(),
+            IncidentOutcome.objects.count(),
+            Handover.objects.filter(state="pending").count(),
+            VehicleReport.objects.filter(state="sent").count(),
+            VehicleReport.objects.count(),
         )
 
     before = state()

@@ -178,12 +178,19 @@ def test_an_incident_moves_step_by_step_and_each_step_is_timed_and_audited(senso
     send(sensor_client, [alert("l1")])
     incident = Alert.objects.get(event_id="l1").incident
     client = login("leader.borderforce")  # Border Force acts on a Eurotunnel camera's alarm
-    for state in ("acknowledged", "dispatched", "on_scene", "closed"):
+    for state in ("acknowledged", "dispatched", "on_scene"):
         response = client.post(f"/control-room/incidents/{incident.pk}/advance/", {"state": state})
         assert response.status_code == 302
         incident.refresh_from_db()
         assert incident.state == state
         assert getattr(incident, f"{state}_at") is not None
+    # The last step records what was found (tests/control_room/test_outcomes.py).
+    response = client.post(
+        f"/control-room/incidents/{incident.pk}/close/", {"result": "nothing_found"}
+    )
+    assert response.status_code == 302
+    incident.refresh_from_db()
+    assert incident.state == "closed" and incident.closed_at is not None
     times = [
         incident.acknowledged_at,
         incident.dispatched_at,

@@ -22,4 +22,10 @@ class ControlRoomConfig(AppConfig):
             NavItem(Module.CONTROL_ROOM, _("Skipped steps"), "control_room:skipped_steps"),
             NavItem(Module.CONTROL_ROOM, _("Watch handovers"), "control_room:watch_list"),
             NavItem(Module.COMMAND, _("Decision log"), "control_room:decision_list"),
+            NavItem(
+                Module.SAFEGUARDING,
+                _("Handovers from the control room"),
+                "control_room:handover_list",
+            ),
+            NavItem(Module.INTELLIGENCE, _("Vehicle reports"), "control_room:vehicle_report_list"),
         ]

@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from entente.control_room.views import checklists, command, incidents, statistics
-
+from entente.control_room.views import checklists, command, incidents, outcomes, statistics
 from entente.control_room.views import live as live_views
 
 app_name = "control_room"
@@ -12,6 +11,34 @@ urlpatterns = [
     path("incidents/", incidents.incident_list, name="incident_list"),
     path("incidents/<int:pk>/", incidents.incident_detail, name="incident_detail"),
     path("incidents/<int:pk>/advance/", incidents.incident_advance, name="incident_advance"),
+    path("incidents/<int:pk>/close/", outcomes.incident_close, name="incident_close"),
+    path(
+        "incidents/<int:pk>/checklist/",
+        checklists.incident_checklist,
+        name="incident_checklist",
+    ),
+    path("incidents/<int:pk>/merge/", checklists.incident_merge, name="incident_merge"),
+    path("incidents/<int:pk>/split/", checklists.incident_split, name="incident_split"),
+    path("checklists/skipped/", checklists.skipped_steps, name="skipped_steps"),
+    path(
+        "checklists/skipped/<int:pk>/review/",
+        checklists.review_skipped,
+        name="review_skipped",
+    ),
+    path(
+        "incidents/<int:pk>/vehicle-report/",
+        outcomes.vehicle_report_send,
+        name="vehicle_report_send",
+    ),
+    path("handovers/", outcomes.handover_list, name="handover_list"),
+    path("handovers/<int:pk>/take-up/", outcomes.handover_take_up, name="handover_take_up"),
+    path("vehicle-reports/", outcomes.vehicle_report_list, name="vehicle_report_list"),
+    path(
+        "vehicle-reports/<int:pk>/take-up/",
+        outcomes.vehicle_report_take_up,
+        name="vehicle_report_take_up",
+    ),
+    path("sensors/", incidents.sensor_list, name="sensor_list"),
     path(
         "incidents/<int:pk>/checklist/",
         checklists.incident_checklist,

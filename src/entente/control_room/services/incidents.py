@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from entente.control_room import live
-from entente.control_room.choices import STATE_TIMES, TRANSITIONS, IncidentState
+from entente.control_room.choices import STATE_TIMES, TRANSITIONS, AlertKind, IncidentState
 from entente.control_room.models import Incident
 from entente.core import access, audit
 from entente.core.choices import Module, Role
@@ -22,9 +22,32 @@ def advance_incident(incident: Incident, *, to_state: str, acting_user: Any) -> 
 
     Editors of the control room may act on any incident they can see: the control room is
     joint, so a Border Force leader acknowledges an alarm raised by a Eurotunnel camera.
+    Closing records what was found, so it goes through ``outcomes.close_incident``; only a
+    silent-sensor alarm (a technical fault, nothing to find) may be closed as a bare step.
     """
     access.require_role(acting_user, Module.CONTROL_ROOM, Role.EDITOR)
     locked: Incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if to_state == IncidentState.CLOSED and locked.kind != AlertKind.SENSOR_SILENT:
+        raise ValidationError(
+            {
+                "state": _(
+                    "An incident is closed with its outcome: use the close operation "
+                    "(POST /api/v1/incidents/{id}/close) or the “Close with outcome” form."
+                ).format(id=locked.pk)
+            }
+        )
+    if to_state == IncidentState.CLOSED and locked.state != IncidentState.CLOSED:
+        # Imported here: the teams and checklists services move incidents on through this one.
+        from entente.control_room.services import checklists, teams
+
+        checklists.skip_unticked(locked, acting_user=acting_user)
+        teams.clear_dispatches(locked, acting_user=acting_user)
+    return move_incident(locked, to_state=to_state, acting_user=acting_user)
+
+
+def move_incident(locked: Incident, *, to_state: str, acting_user: Any) -> Incident:
+    """The lifecycle step itself, on an incident the caller has locked in its transaction:
+    refused out of order, the time stamped, audited, announced to the boards."""
     if to_state not in TRANSITIONS.get(locked.state, frozenset()):
         raise ValidationError(
             {
