@@ -13,19 +13,6 @@ urlpatterns = [
     path("incidents/<int:pk>/advance/", incidents.incident_advance, name="incident_advance"),
     path("incidents/<int:pk>/close/", outcomes.incident_close, name="incident_close"),
     path(
-        "incidents/<int:pk>/checklist/",
-        checklists.incident_checklist,
-        name="incident_checklist",
-    ),
-    path("incidents/<int:pk>/merge/", checklists.incident_merge, name="incident_merge"),
-    path("incidents/<int:pk>/split/", checklists.incident_split, name="incident_split"),
-    path("checklists/skipped/", checklists.skipped_steps, name="skipped_steps"),
-    path(
-        "checklists/skipped/<int:pk>/review/",
-        checklists.review_skipped,
-        name="review_skipped",
-    ),
-    path(
         "incidents/<int:pk>/vehicle-report/",
         outcomes.vehicle_report_send,
         name="vehicle_report_send",
@@ -38,7 +25,6 @@ urlpatterns = [
         outcomes.vehicle_report_take_up,
         name="vehicle_report_take_up",
     ),
-    path("sensors/", incidents.sensor_list, name="sensor_list"),
     path(
         "incidents/<int:pk>/checklist/",
         checklists.incident_checklist,
