@@ -235,6 +235,16 @@ PAGES: dict[str, Rule] = {
     "control_room:decision_detail": page(decision_view()),
     "control_room:decision_edit": page(decision_change()),
     "control_room:decision_sign": lambda p: 405,  # POST only
+    # Teams and the roster are the joint command's reference data: every control-room role.
+    "control_room:team_list": page(needs(Module.CONTROL_ROOM)),
+    "control_room:roster": page(needs(Module.CONTROL_ROOM)),
+    "control_room:roster_add": lambda p: 405,  # POST only
+    "control_room:roster_copy": lambda p: 405,  # POST only
+    "control_room:roster_remove": lambda p: 405,  # POST only
+    "control_room:incident_dispatch": lambda p: 405,  # POST only
+    "control_room:dispatch_on_scene": lambda p: 405,  # POST only
+    "control_room:dispatch_clear": lambda p: 405,  # POST only
+    "control_room:my_team": page(needs(Module.CONTROL_ROOM)),
     "api-1:openapi-json": lambda p: 200,
     "api-1:openapi-view": lambda p: 200,
 }
@@ -287,6 +297,18 @@ API: dict[str, Rule] = {
     "GET /api/v1/decisions/{decision_id}": api(decision_view()),
     "POST /api/v1/decisions/{decision_id}/signatures": api(decision_sign()),
     "GET /api/v1/statistics/response-times": api(needs(Module.CONTROL_ROOM)),
+    # Teams (tests/access/test_matrix.py, ``team_samples``): a shift on the roster in 2030,
+    # and the CRS mobile unit dispatched by operator.eurotunnel to an incident at the port.
+    "GET /api/v1/teams": api(needs(Module.CONTROL_ROOM)),
+    "GET /api/v1/roster": api(needs(Module.CONTROL_ROOM)),
+    "POST /api/v1/roster": api(needs(Module.CONTROL_ROOM, Role.EDITOR, ok=201)),
+    "DELETE /api/v1/roster/{shift_id}": api(needs(Module.CONTROL_ROOM, Role.EDITOR, ok=204)),
+    "GET /api/v1/coverage-gaps": api(needs(Module.CONTROL_ROOM)),
+    # The Coquelles gendarmerie squadron is on the demo roster round the clock: editors send
+    # it to the sample incident; viewers see the incident but may not; others do not see it.
+    "POST /api/v1/incidents/{incident_id}/dispatches": api(acts_on_incident(ok=201)),
+    "POST /api/v1/dispatches/{dispatch_id}/on-scene": api(acts_on_incident()),
+    "POST /api/v1/dispatches/{dispatch_id}/clear": api(acts_on_incident()),
 }
 
 # Values for the routes' parameters; "{sample}" is the sample bulletin's id.
@@ -309,6 +331,10 @@ PAGE_ARGS = {
     "control_room:decision_detail": {"pk": "{decision}"},
     "control_room:decision_edit": {"pk": "{decision}"},
     "control_room:decision_sign": {"pk": "{decision}"},
+    "control_room:roster_remove": {"pk": "{shift}"},
+    "control_room:incident_dispatch": {"pk": "{incident}"},
+    "control_room:dispatch_on_scene": {"pk": "{dispatch}"},
+    "control_room:dispatch_clear": {"pk": "{dispatch}"},
 }
 API_ARGS = {
     "code": {"agencies": "NCA", "sites": "COQ-TERM"},
@@ -318,6 +344,8 @@ API_ARGS = {
     "handover_id": {"watch-handovers": "{handover}", "handovers": "{sg_handover}"},
     "report_id": "{report}",
     "decision_id": "{decision}",
+    "shift_id": "{shift}",
+    "dispatch_id": "{dispatch}",
 }
 # Values for one operation's parameters, where the route's own sample differs.
 API_OP_ARGS = {
@@ -350,6 +378,8 @@ API_BODIES = {
     "POST /api/v1/incidents/{incident_id}/merge": {"incidents": [9_000_000_000_000]},
     "POST /api/v1/incidents/{incident_id}/split": {"alerts": [9_000_000_000_000]},
     "POST /api/v1/heartbeats": {"sensors": ["COQ-PLAT-CCTV-01"]},
+    "POST /api/v1/roster": {"team": "BF-COQ-2", "day": "2030-01-08", "slot": "late"},
+    "POST /api/v1/incidents/{incident_id}/dispatches": {"team": "EGM-COQ"},
     "POST /api/v1/alerts": [
         {
             "sensor": "COQ-PLAT-CCTV-01",

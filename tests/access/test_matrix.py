@@ -18,7 +18,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from entente.api import api
-from entente.control_room.models import Alert, Handover, Incident, IncidentOutcome, VehicleReport
+from entente.control_room.models import (
+    Alert,
+    Dispatch,
+    Handover,
+    Incident,
+    IncidentOutcome,
+    Shift,
+    VehicleReport,
+)
 from entente.control_room.services import AlertItem, ingest_alerts
 from entente.core import services
 from entente.core.choices import TLP, Classification
@@ -166,6 +174,29 @@ def outcome_samples(db: Any) -> dict[str, str]:
 
 
 @pytest.fixture
+def team_samples(db: Any) -> dict[str, str]:
+    """Teams: a shift of BF-COQ-1 on the roster in 2030, and the CRS mobile unit (on the demo
+    roster round the clock) dispatched by operator.eurotunnel to an incident at the port."""
+    from entente.control_room.models import Team
+    from entente.control_room.services import teams
+
+    shift = teams.add_shift(
+        Team.objects.get(code="BF-COQ-1"), dt.date(2030, 1, 7), "early", acting_user=None
+    )
+    operator = User.objects.get(username="operator.eurotunnel")
+    at_the_port = ingest_alerts(
+        [AlertItem("CAL-RING-CCTV-01", "matrix-team", timezone.now(), "intrusion", 0.8)],
+        acting_user=operator,
+    )[0].incident
+    dispatch = teams.dispatch_team(
+        Incident.objects.get(pk=at_the_port),
+        Team.objects.get(code="CRS-CAL"),
+        acting_user=operator,
+    )
+    return {"{shift}": str(shift.pk), "{dispatch}": str(dispatch.pk)}
+
+
+@pytest.fixture
 def sample(db: Any) -> Bulletin:
     author = User.objects.get(username=SAMPLE["author"])
     bulletin = services.create_bulletin(
@@ -196,12 +227,14 @@ def test_page(
     incident: Incident,
     command_samples: dict[str, str],
     outcome_samples: dict[str, str],
+    team_samples: dict[str, str],
 ) -> None:
     ids = {
         "{sample}": str(sample.pk),
         "{incident}": str(incident.pk),
         **command_samples,
         **outcome_samples,
+        **team_samples,
     }
     kwargs = {k: ids.get(v, v) for k, v in PAGE_ARGS.get(route, {}).items()}
     url = reverse(route, kwargs=kwargs)
@@ -234,6 +267,7 @@ def test_api_operation(
     incident: Incident,
     command_samples: dict[str, str],
     outcome_samples: dict[str, str],
+    team_samples: dict[str, str],
 ) -> None:
     method = op.split(" ", 1)[0].lower()
     ids = {
@@ -241,6 +275,7 @@ def test_api_operation(
         "{incident}": str(incident.pk),
         **command_samples,
         **outcome_samples,
+        **team_samples,
     }
     url = _api_url(op, ids)
     headers = {}
@@ -260,6 +295,9 @@ def test_api_operation(
             Handover.objects.filter(state="pending").count(),
             VehicleReport.objects.filter(state="sent").count(),
             VehicleReport.objects.count(),
+            Shift.objects.count(),
+            Dispatch.objects.exclude(state="cleared").count(),
+            Dispatch.objects.filter(state="on_scene").count(),
         )
 
     before = state()

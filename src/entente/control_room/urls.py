@@ -4,6 +4,7 @@ from django.urls import path
 
 from entente.control_room.views import checklists, command, incidents, outcomes, statistics
 from entente.control_room.views import live as live_views
+from entente.control_room.views import teams as team_views
 
 app_name = "control_room"
 
@@ -56,4 +57,13 @@ urlpatterns = [
     path("decisions/<int:pk>/", command.decision_detail, name="decision_detail"),
     path("decisions/<int:pk>/edit/", command.decision_edit, name="decision_edit"),
     path("decisions/<int:pk>/sign/", command.decision_sign, name="decision_sign"),
+    path("teams/", team_views.team_list, name="team_list"),
+    path("roster/", team_views.roster, name="roster"),
+    path("roster/add/", team_views.roster_add, name="roster_add"),
+    path("roster/copy/", team_views.roster_copy, name="roster_copy"),
+    path("roster/<int:pk>/remove/", team_views.roster_remove, name="roster_remove"),
+    path("incidents/<int:pk>/dispatch/", team_views.incident_dispatch, name="incident_dispatch"),
+    path("dispatches/<int:pk>/on-scene/", team_views.dispatch_on_scene, name="dispatch_on_scene"),
+    path("dispatches/<int:pk>/clear/", team_views.dispatch_clear, name="dispatch_clear"),
+    path("my-team/", team_views.my_team, name="my_team"),
 ]

@@ -76,6 +76,7 @@ def load_control_room() -> None:
         )
     load_sensor_account()
     load_procedures()
+    load_teams()
 
 
 def load_procedures() -> None:
@@ -105,6 +106,13 @@ def load_procedures() -> None:
             )
 
 
+def load_teams() -> None:
+    """Freight search teams and mobile units, coverage requirements, the roster around today."""
+    from entente.demo.teams import load_teams as load
+
+    load()
+
+
 @transaction.atomic
 def load_personas(password: str) -> list[User]:
     """Create each persona once; an existing one keeps its password and gets its roles back."""
@@ -127,6 +135,9 @@ def load_personas(password: str) -> list[User]:
             for module, role in p.roles.items():
                 services.set_role(user, module, role, acting_user=ACTOR)
         users.append(user)
+    from entente.demo.teams import assign_team_leaders
+
+    assign_team_leaders()  # the teams exist before their leaders' logins do
     return users
 
 

@@ -5,7 +5,7 @@ No ``from __future__ import annotations`` here (django-ninja reads the annotatio
 
 from ninja import Router
 
-from entente.control_room.api import checklists, command, incidents, intake, outcomes
+from entente.control_room.api import checklists, command, incidents, intake, outcomes, teams
 from entente.control_room.api.intake import AlertIn
 
 router = Router(tags=["control room"])
@@ -14,5 +14,6 @@ router.add_router("", incidents.router)
 router.add_router("", checklists.router)
 router.add_router("", command.router)
 router.add_router("", outcomes.router)
+router.add_router("", teams.router)
 
 __all__ = ["AlertIn", "router"]

@@ -42,7 +42,8 @@ class Team(BilingualNameMixin):
         verbose_name_plural = _("teams")
 
     def __str__(self) -> str:
-        return f"{self.code} — {self.name}"
+        # The call sign alone: it reads the same in both languages (the audit trail keeps it).
+        return self.code
 
 
 class CoverageRequirement(models.Model):
