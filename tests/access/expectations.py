@@ -220,6 +220,9 @@ PAGES: dict[str, Rule] = {
     "control_room:skipped_steps": page(needs(Module.CONTROL_ROOM, Role.APPROVER)),
     "control_room:review_skipped": lambda p: 405,  # POST only
     "control_room:sensor_list": page(needs(Module.CONTROL_ROOM)),
+    # Parked MQTT messages: control-room editors read them and mark them dealt with.
+    "control_room:parked_list": page(needs(Module.CONTROL_ROOM, Role.EDITOR)),
+    "control_room:parked_resolve": lambda p: 405,  # POST only
     "control_room:board": page(needs(Module.CONTROL_ROOM)),
     "control_room:map_geojson": page(needs(Module.CONTROL_ROOM)),
     # The live stream: through the test client (WSGI, as on the page server) it answers the
@@ -327,6 +330,7 @@ PAGE_ARGS = {
     "control_room:incident_merge": {"pk": "{incident}"},
     "control_room:incident_split": {"pk": "{incident}"},
     "control_room:review_skipped": {"pk": "1"},
+    "control_room:parked_resolve": {"pk": "1"},
     "control_room:watch_accept": {"pk": "{handover}"},
     "control_room:decision_detail": {"pk": "{decision}"},
     "control_room:decision_edit": {"pk": "{decision}"},

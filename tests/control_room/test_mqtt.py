@@ -13,7 +13,7 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from entente.control_room import services
-from entente.control_room.models import Alert
+from entente.control_room.models import Alert, ParkedMessage
 from entente.control_room.mqtt import Bridge
 from entente.core import services as core_services
 from entente.core.choices import Module, Role
@@ -119,10 +119,10 @@ def test_alerts_published_over_mqtt_are_stored_once(start, topic):
     assert wait_for(32, "m-") == 32
     stats = running.bridge.stats
     deadline = time.monotonic() + 10
-    # The counters move after each message's commit: wait for all 34 items to be counted.
-    while stats.accepted + stats.duplicate + stats.rejected < 34 and time.monotonic() < deadline:
+    # The counters move after each batch's commit: wait for all 33 messages to be counted.
+    while stats.messages < 33 and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert (stats.accepted, stats.duplicate, stats.rejected) == (32, 1, 1)
+    assert (stats.accepted, stats.duplicate, stats.rejected, stats.parked) == (32, 1, 0, 1)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -150,3 +150,60 @@ def test_alerts_sent_while_the_bridge_is_down_arrive_when_it_returns(start, topi
     publish(topic, [alert(f"d-{i}") for i in range(10)])
     start()
     assert wait_for(10, "d-") == 10
+
+
+def wait_until(condition, seconds: float = 15) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_payload_that_is_not_json_is_parked_acknowledged_and_not_sent_again(start, topic):
+    running = start()
+    publish(topic, [b"\x00\x01 not json at all", alert("pk-ok")])
+    assert wait_until(lambda: running.bridge.stats.messages >= 2)
+    parked = ParkedMessage.objects.get(topic=f"{topic}/COQ")
+    assert bytes(parked.payload) == b"\x00\x01 not json at all"
+    assert parked.reason == "not JSON"
+    assert parked.resolved_at is None
+    assert running.bridge.stats.parked == 1
+    assert Alert.objects.filter(event_id="pk-ok").exists()  # the next message is not held up
+    running.stop()
+    again = start()  # same session: anything unacknowledged would come back now
+    publish(topic, [alert("pk-after")])
+    assert wait_for(1, "pk-after") == 1
+    assert wait_until(lambda: again.bridge.stats.messages >= 1)
+    assert again.bridge.stats.messages == 1  # only the new one: the parked one was acknowledged
+    assert ParkedMessage.objects.filter(topic=f"{topic}/COQ").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_with_no_usable_alert_is_parked_with_the_reason(start, topic):
+    running = start()
+    unknown = {**alert("pk-unknown"), "sensor": "NOT-A-SENSOR"}
+    publish(
+        topic,
+        [
+            [{"sensor": "COQ-PLAT-CCTV-01"}, {"kind": "intrusion"}],  # all malformed
+            [unknown],  # well formed, but no such sensor
+            [alert("pk-good"), {"sensor": "COQ-PLAT-CCTV-01"}],  # one good: not parked
+            {"not": "an alert"},
+            [],
+        ],
+    )
+    assert wait_until(lambda: running.bridge.stats.messages >= 5)
+    reasons = sorted(
+        ParkedMessage.objects.filter(topic=f"{topic}/COQ").values_list("reason", flat=True)
+    )
+    assert len(reasons) == 4
+    assert "an empty list" in reasons
+    assert any("NOT-A-SENSOR" in r for r in reasons)
+    assert sum(r.startswith("no alert could be stored: event_id:") for r in reasons) == 1
+    assert Alert.objects.filter(event_id="pk-good").exists()
+    stats = running.bridge.stats
+    assert (stats.accepted, stats.parked) == (1, 4)
+    assert stats.rejected == 5  # two + one (unknown sensor) + one + the "not an alert" object

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from entente.control_room.views import checklists, command, incidents, outcomes, statistics
+from entente.control_room.views import bridge as bridge_views
 from entente.control_room.views import live as live_views
 from entente.control_room.views import teams as team_views
 
@@ -40,6 +41,8 @@ urlpatterns = [
         name="review_skipped",
     ),
     path("sensors/", incidents.sensor_list, name="sensor_list"),
+    path("parked/", bridge_views.parked_list, name="parked_list"),
+    path("parked/<int:pk>/dealt-with/", bridge_views.parked_resolve, name="parked_resolve"),
     path("board/", live_views.board_page, name="board"),
     path("map.geojson", live_views.map_geojson, name="map_geojson"),
     path("live/stream", live_views.live_stream, name="live_stream"),

@@ -28,6 +28,9 @@ class ParkedMessage(models.Model):
     )
     resolved_at = models.DateTimeField(_("dealt with"), null=True, blank=True)
 
+    # The payload stays out of the audit trail: it is kept here, and may be large.
+    audit_exclude = ("payload",)
+
     class Meta:
         ordering = ["-received_at"]
         verbose_name = _("parked message")
