@@ -13,16 +13,36 @@ import os
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from django.core.asgi import get_asgi_application
-
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "entente.settings")
-django_application = get_asgi_application()
-
-LIVE_PREFIX = "/control-room/live/"
+import django
+from django.core.handlers.asgi import ASGIHandler
 
 Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
+Receive = Callable[[], Awaitable[Mapping[str, Any]]]
 Send = Callable[[Mapping[str, Any]], Awaitable[None]]
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "entente.settings")
+django.setup(set_prefix=False)
+
+
+class LiveHandler(ASGIHandler):
+    """Django's ASGI handler, without its thread (and database connection) per request.
+
+    Django runs each request's sync code (the middleware, the snapshot) in a thread of that
+    request's own, kept until the response ends, and the thread's database connection with it:
+    for streams that stay open for minutes, that is a thread and a connection per board. Here
+    the sync code of every request runs in asgiref's one shared thread instead, briefly, while
+    a board connects; the open streams themselves hold no thread and no connection.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            raise ValueError(f"Django serves HTTP here, not {scope['type']}")
+        await self.handle(scope, receive, send)
+
+
+django_application = LiveHandler()
+
+LIVE_PREFIX = "/control-room/live/"
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

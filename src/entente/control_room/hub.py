@@ -72,6 +72,7 @@ class Board:
 @dataclass
 class _Watcher:
     user: Any
+    sight: board.Sight | None
     loaded: float
 
 
@@ -247,8 +248,10 @@ class Hub:
             return
         boards = list(self.boards)
         wanted = {(b.user_id, b.language) for b in boards}
+        started = time.perf_counter()
         built = await self.run_db(self._build, ids, with_alerts, wanted)
         self.ticks += 1
+        fetched = time.perf_counter()
         cache: dict[tuple[str, frozenset[int]], bytes] = {}
         for b in boards:
             visible, rows, alerts = built.get((b.user_id, b.language), (frozenset(), {}, []))
@@ -270,6 +273,16 @@ class Hub:
                 message = cache[key]
             if not b.put(message):
                 self._drop(b)
+        logger.debug(
+            "live: tick %d, %d announcements, %d incidents, %d boards: %.1f ms database, "
+            "%.1f ms fan-out",
+            self.ticks,
+            len(events),
+            len(ids),
+            len(boards),
+            1000 * (fetched - started),
+            1000 * (time.perf_counter() - fetched),
+        )
 
     @staticmethod
     def _payload(
@@ -282,13 +295,15 @@ class Hub:
             "gone": gone or [],
         }
 
-    def _viewer(self, user_id: int) -> Any:
-        """The watcher's user, reloaded every minute (roles, agency, deactivation)."""
+    def _watcher(self, user_id: int) -> _Watcher:
+        """The watcher and their compiled sight, reloaded every minute (roles, agency, markings
+        of their clearance, deactivation all follow within that minute)."""
         w = self._watchers.get(user_id)
         if w is None or time.monotonic() - w.loaded > 60:
-            w = _Watcher(board.viewer(user_id), time.monotonic())
+            user = board.viewer(user_id)
+            w = _Watcher(user, board.Sight(user) if user else None, time.monotonic())
             self._watchers[user_id] = w
-        return w.user
+        return w
 
     def _build(
         self, ids: set[int], with_alerts: set[int], wanted: set[tuple[int, str]]
@@ -297,10 +312,13 @@ class Hub:
 
         incidents = list(Incident.objects.filter(pk__in=ids).select_related("zone__site__country"))
         alerts = board.newest_alerts(with_alerts)
-        sight: dict[int, frozenset[int]] = {}
+        sights = {}
         for user_id in {u for u, _ in wanted}:
-            user = self._viewer(user_id)
-            sight[user_id] = frozenset(board.visible_among(user, ids) if user else ())
+            compiled = self._watcher(user_id).sight
+            if compiled is not None:
+                sights[user_id] = compiled
+        each = board.visible_to_each(sights, ids)
+        sight = {u: frozenset(each.get(u, ())) for u, _ in wanted}
         rendered: dict[str, tuple[dict[int, dict[str, Any]], list[dict[str, Any]]]] = {}
         for language in {lang for _, lang in wanted}:
             with translation.override(language):

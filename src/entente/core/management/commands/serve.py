@@ -10,6 +10,7 @@ sensor's message reaches the open boards with nothing else to start.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from typing import Any
@@ -85,6 +86,7 @@ class Command(BaseCommand):
                         "entente.asgi:application",
                     ],
                     env=env,
+                    start_new_session=True,
                 )
             )
             self.stdout.write(
@@ -101,7 +103,9 @@ class Command(BaseCommand):
                 raise CommandError("--mqtt-bridge needs ENTENTE_MQTT_USER (the sensor account)")
             children.append(
                 subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
-                    [sys.executable, "-m", "entente", "mqtt_bridge", "--user", user], env=env
+                    [sys.executable, "-m", "entente", "mqtt_bridge", "--user", user],
+                    env=env,
+                    start_new_session=True,
                 )
             )
             self.stdout.write(
@@ -128,10 +132,13 @@ class Command(BaseCommand):
                 blocking_threads=opts["threads"],
             ).serve()
         finally:
+            # Each child leads a process group of its own (granian's workers are in it): stop
+            # the whole group, and kill what is still there after ten seconds.
             for child in children:
-                child.terminate()
+                os.killpg(child.pid, signal.SIGTERM)
             for child in children:
                 try:
                     child.wait(10)
                 except subprocess.TimeoutExpired:
-                    child.kill()
+                    os.killpg(child.pid, signal.SIGKILL)
+                    child.wait(10)
