@@ -156,6 +156,13 @@ TEMPLATES = [
 ]
 
 # Database: SQLite (embedded) unless DATABASE_URL names another.
+SQLITE_OPTIONS = {
+    # Take the write lock at BEGIN: a read-then-write transaction never fails
+    # half-way with "database is locked" (the audit chain reads then writes).
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     _db = dj_database_url.parse(DATABASE_URL)
@@ -168,19 +175,17 @@ if DATABASE_URL:
                 "max_size": env_int("ENTENTE_DB_POOL_MAX", 10, minimum=1),
             }
             _db["CONN_MAX_AGE"] = 0
+    if _db["ENGINE"] == "django.db.backends.sqlite3":
+        # A SQLite file named by URL (e.g. the database of the browser tests' server) is
+        # opened like the embedded one.
+        _db["OPTIONS"] = {**SQLITE_OPTIONS, **(_db.get("OPTIONS") or {})}
     DATABASES = {"default": _db}
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "entente.sqlite3"),
-            "OPTIONS": {
-                # Take the write lock at BEGIN: a read-then-write transaction never fails
-                # half-way with "database is locked" (the audit chain reads then writes).
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
+            "OPTIONS": SQLITE_OPTIONS,
             # Tests use a file too: threads of the live server and the MQTT bridge then wait
             # for the write lock (busy timeout) instead of failing on shared-cache table locks.
             "TEST": {"NAME": str(DATA_DIR / "test-entente.sqlite3")},
