@@ -205,6 +205,8 @@ def main() -> None:
         env = {
             **os.environ,
             "BENCH_DATABASE_NAME": str(settings.DATABASES["default"]["NAME"]),
+            # Browsers reconnect every few minutes; these clients do not, so streams last.
+            "ENTENTE_LIVE_STREAM_SECONDS": "3600",
             "PYTHONPATH": f"{ROOT / 'benchmarks'}:{ROOT / 'src'}",
         }
         server = subprocess.Popen(  # noqa: S603 - our interpreter, fixed arguments
