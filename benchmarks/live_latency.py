@@ -275,6 +275,9 @@ def main() -> None:
                 "1",
                 "--backlog",
                 "4096",
+                # Each open board is a request in progress: let the worker hold them all.
+                "--backpressure",
+                "20000",
                 "--log-level",
                 "warning",
                 "_live_server:application",

@@ -52,6 +52,12 @@ class Command(BaseCommand):
             help="live listener processes; on PostgreSQL each hears every change (LISTEN/NOTIFY)",
         )
         parser.add_argument(
+            "--live-boards",
+            type=int,
+            default=int(os.environ.get("LIVE_BOARDS", "10000")),
+            help="open boards each live worker holds at most (LIVE_BOARDS)",
+        )
+        parser.add_argument(
             "--no-live", action="store_true", help="do not start the live listener (a proxy's job)"
         )
         parser.add_argument(
@@ -81,6 +87,10 @@ class Command(BaseCommand):
                         str(live_port),
                         "--workers",
                         str(opts["live_workers"]),
+                        # Each open board is a request in progress: granian's default limit
+                        # (backlog / workers) would leave boards past it waiting.
+                        "--backpressure",
+                        str(opts["live_boards"]),
                         "--log-level",
                         "warning",
                         "entente.asgi:application",
