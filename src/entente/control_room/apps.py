@@ -11,7 +11,7 @@ class ControlRoomConfig(AppConfig):
 
     @property
     def nav(self) -> list[object]:
-        from entente.core.choices import Module
+        from entente.core.choices import Module, Role
         from entente.core.navigation import NavItem
 
         return [
@@ -23,7 +23,12 @@ class ControlRoomConfig(AppConfig):
             NavItem(Module.CONTROL_ROOM, _("Teams"), "control_room:team_list"),
             NavItem(Module.CONTROL_ROOM, _("Roster"), "control_room:roster"),
             NavItem(Module.CONTROL_ROOM, _("My team"), "control_room:my_team"),
-            NavItem(Module.CONTROL_ROOM, _("Skipped steps"), "control_room:skipped_steps"),
+            NavItem(
+                Module.CONTROL_ROOM,
+                _("Skipped steps"),
+                "control_room:skipped_steps",
+                role=Role.APPROVER,
+            ),
             NavItem(Module.CONTROL_ROOM, _("Watch handovers"), "control_room:watch_list"),
             NavItem(Module.COMMAND, _("Decision log"), "control_room:decision_list"),
             NavItem(

@@ -1,5 +1,6 @@
 """Navigation per module. Each app lists its menu entries on its AppConfig (``nav``); the
-layout shows a module's entries to users holding a role in it."""
+layout shows an entry to users holding at least its role in its module (a supervisor's page
+is not offered to those it would refuse)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ class NavItem:
     module: str
     label: str | Promise
     url_name: str
+    role: int = 10  # Role.VIEWER: anyone holding a role in the module
 
 
 def menu_for(user: Any) -> list[dict[str, Any]]:
@@ -25,7 +27,7 @@ def menu_for(user: Any) -> list[dict[str, Any]]:
     groups: dict[str, list[NavItem]] = {}
     for config in apps.get_app_configs():
         for item in getattr(config, "nav", ()):
-            if item.module in held:
+            if item.module in held and access.has_role(user, item.module, item.role):
                 groups.setdefault(item.module, []).append(item)
     from entente.core.choices import Module
 
