@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -18,10 +20,86 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 
-def parse(description: str) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=description)
+def parse(
+    description: str, extra: Callable[[argparse.ArgumentParser], None] | None = None
+) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="a short run (under a minute)")
+    if extra is not None:
+        extra(parser)
     return parser.parse_args()
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) used so far by a process of this machine, or None when it
+    cannot be read (not Linux, another machine's database server)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_database_url() -> str:
+    """A URL for the benchmark's own database, for the servers and bridges it starts."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or ""
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgresql://{auth}{db.get('HOST') or '127.0.0.1'}{port}/{db['NAME']}"
+
+
+def entente_process(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """``entente ARGS`` in a process of its own, on the benchmark's database (as a deployment
+    runs its bridge and server beside each other). Output goes to a log file, named in
+    ``.log_path``, so a full pipe never blocks it."""
+    environment = {
+        **os.environ,
+        "DATABASE_URL": test_database_url(),
+        "PYTHONPATH": str(ROOT / "src"),
+        "ENTENTE_LOG_LEVEL": os.environ.get("ENTENTE_LOG_LEVEL", "WARNING"),
+        **(env or {}),
+    }
+    log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed with the process
+        "w+", prefix=f"entente-{args[0]}-", suffix=".log", delete=False
+    )
+    process = subprocess.Popen(  # noqa: S603 - our interpreter, our command
+        [sys.executable, "-m", "entente", *args],
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    process.log_path = log.name  # type: ignore[attr-defined]
+    return process
+
+
+def stop(process: subprocess.Popen[str], sig: int = signal.SIGTERM, timeout: float = 20) -> str:
+    """Stop a process started by ``entente_process`` and return what it printed."""
+    if process.poll() is None:
+        process.send_signal(sig)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout)
+    return Path(process.log_path).read_text()  # type: ignore[attr-defined]
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, every: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(every)
+    return condition()
 
 
 @contextmanager

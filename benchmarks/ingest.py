@@ -1,39 +1,90 @@
 """Alert intake rate: HTTP batches through the whole Django stack into the database.
 
-Entente's rate (batches of 1,000 alerts POSTed to /api/v1/alerts, with idempotency and
-correlation on, through the in-process WSGI handler) is compared, in the same run and on the
-same database, with a raw psycopg COPY BINARY of the same rows (the anchor; executemany on
-SQLite, which has no COPY) and with Django's bulk_create.
+Entente's rate (batches of 1,000 alerts POSTed to /api/v1/alerts through the in-process WSGI
+handler, with idempotency and correlation on) is compared, in the same run and on the same
+database, with a raw psycopg COPY BINARY of the same rows into a table of the same columns (the
+anchor; executemany on SQLite, which has no COPY) and with Django's bulk_create.
+
+Then the alert table is filled to STORED alerts (10 million; 200,000 with --quick), written by
+the database server itself (INSERT ... SELECT generate_series, in one-million-row transactions,
+with every index and foreign key in place, then VACUUM ANALYZE as autovacuum would), and the
+HTTP rate is measured again: it must not fall below 0.8 of the empty-table rate.
+
+Also printed, to say where the time goes: a COPY of the same rows into a copy of the alert
+table with its indexes and foreign keys (the floor any intake into this table pays), the CPU
+time of this process (Django, the intake's Python) and of the database backend per alert, and
+the SQLite rate (a second run of this script on SQLite, in a subprocess).
+
+Event ids grow per sensor, as sensors' counters and clocks make them (``--random-ids`` draws
+them at random instead, the unkind case for the unique index at scale).
 
     make bench NAME=ingest [BENCH_ARGS=--quick]                              # SQLite
-    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test make bench NAME=ingest
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench make bench NAME=ingest
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
+import os
 import random
+import resource
+import subprocess
+import sys
 import time
+import uuid
+from typing import Any
 
-from _harness import database, parse, report
+from _harness import cpu_seconds, database, parse, report
 
 BATCH = 1000
+CHUNK = 1_000_000
+
+
+def options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--stored", type=int, help="alerts stored before the second run")
+    parser.add_argument("--random-ids", action="store_true", help="random event ids")
+    parser.add_argument(
+        "--sqlite-only", action="store_true", help="(internal) only the empty-table HTTP rate"
+    )
+
+
+def cpu_now() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def sqlite_rate(quick: bool) -> int | None:
+    """The empty-table HTTP rate on SQLite, from a run of this script without DATABASE_URL."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.pop("ENTENTE_DATA_DIR", None)
+    argv = [sys.executable, __file__, "--sqlite-only", *(["--quick"] if quick else [])]
+    done = subprocess.run(  # noqa: S603 - our interpreter, this script
+        argv, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    for line in reversed(done.stdout.splitlines()):
+        if line.startswith("{"):
+            return int(json.loads(line)["metrics"]["entente_http_alerts_per_s"])
+    print(done.stderr[-2000:], file=sys.stderr)
+    return None
 
 
 def main() -> None:
-    args = parse(__doc__ or "")
+    args = parse(__doc__ or "", options)
     n = 20_000 if args.quick else 200_000
+    stored_target = args.stored if args.stored is not None else (200_000 if args.quick else 10**7)
     with database():
         from django.db import connection, transaction
         from django.test import Client
 
-        from entente.control_room.models import Alert, Sensor
+        from entente.control_room.models import Alert, Incident, Sensor
         from entente.core import services
         from entente.core.choices import Module, Role
         from entente.core.models import Agency
         from entente.demo.load import load_control_room, load_reference
 
+        postgres = connection.vendor == "postgresql"
         load_reference()
         load_control_room()
         account = services.create_user(
@@ -46,9 +97,13 @@ def main() -> None:
         _, token = services.create_api_token(account, name="bench", acting_user=None)
         sensors = list(Sensor.objects.values_list("code", "pk"))
         rng = random.Random(1)
-        start = dt.datetime(2015, 7, 1, tzinfo=dt.UTC)
 
-        def alerts(prefix: str) -> list[dict[str, object]]:
+        def event_id(phase: str, i: int) -> str:
+            return (
+                uuid.UUID(int=rng.getrandbits(128)).hex if args.random_ids else f"{phase}{i:011d}"
+            )
+
+        def alerts(phase: str, start: dt.datetime) -> list[dict[str, Any]]:
             out = []
             for i in range(n):
                 code, _pk = sensors[i % len(sensors)]
@@ -56,8 +111,8 @@ def main() -> None:
                 out.append(
                     {
                         "sensor": code,
-                        "event_id": f"{prefix}-{i}",
-                        "occurred_at": at.isoformat(),
+                        "event_id": event_id(phase, i),
+                        "occurred_at": at.isoformat().replace("+00:00", "Z"),
                         "kind": "intrusion",
                         "confidence": round(rng.random(), 2),
                     }
@@ -65,23 +120,61 @@ def main() -> None:
             return out
 
         client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
-        payload = alerts("http")
-        bodies = [json.dumps(payload[i : i + BATCH]) for i in range(0, n, BATCH)]
-        t0 = time.perf_counter()
-        for body in bodies:
-            response = client.post("/api/v1/alerts", data=body, content_type="application/json")
-            assert response.status_code == 200 and response.json()["accepted"] == BATCH, (
-                response.content[:300]
-            )
-        http_rate = n / (time.perf_counter() - t0)
+        with connection.cursor() as cursor:
+            if postgres:
+                cursor.execute("SELECT pg_backend_pid()")
+                backend = int(cursor.fetchone()[0])
+            else:
+                backend = os.getpid()  # SQLite works inside this process
 
-        # Anchor: the same rows written raw, in the same batch size, committed per batch.
+        def checkpoint() -> None:
+            """Both measured runs start just after a checkpoint, so neither pays more of the
+            full-page writes that follow one (the store's fill writes gigabytes of WAL)."""
+            if postgres:
+                with connection.cursor() as cursor:
+                    try:
+                        cursor.execute("CHECKPOINT")
+                    except Exception:  # not allowed to this account: measure as it comes
+                        print("no CHECKPOINT (not allowed)", file=sys.stderr)
+
+        def http_run(payload: list[dict[str, Any]]) -> dict[str, float]:
+            bodies = [json.dumps(payload[i : i + BATCH]) for i in range(0, n, BATCH)]
+            checkpoint()
+            cpu0, db0, t0 = cpu_now(), cpu_seconds(backend), time.perf_counter()
+            for body in bodies:
+                response = client.post("/api/v1/alerts", data=body, content_type="application/json")
+                assert response.status_code == 200, response.content[:300]
+                assert response.json()["accepted"] == BATCH, response.content[:300]
+            wall = time.perf_counter() - t0
+            cpu, db1 = cpu_now() - cpu0, cpu_seconds(backend)
+            out = {"rate": n / wall, "client_cpu_us": cpu / n * 1e6}
+            if postgres and db0 is not None and db1 is not None:
+                out["db_cpu_us"] = (db1 - db0) / n * 1e6
+            return out
+
+        first = http_run(alerts("a", dt.datetime(2015, 7, 1, tzinfo=dt.UTC)))
+        if args.sqlite_only:
+            report(
+                "ingest",
+                {
+                    "database": connection.vendor,
+                    "alerts": n,
+                    "entente_http_alerts_per_s": round(first["rate"]),
+                },
+                "(SQLite-only run, read by the PostgreSQL run)",
+                0.0,
+            )
+            return
+
+        # The anchor: the same rows written raw, in the same batch size, committed per batch,
+        # into a table of the same columns. Then the same into a copy of the alert table with
+        # its indexes and foreign keys, to show what the table itself costs.
         pk_of = dict(sensors)
         now = dt.datetime.now(dt.UTC)
         raw_rows = [
             (
                 pk_of[a["sensor"]],
-                f"raw-{i}",
+                a["event_id"],
                 dt.datetime.fromisoformat(str(a["occurred_at"])),
                 now,
                 "intrusion",
@@ -89,52 +182,70 @@ def main() -> None:
                 "{}",
                 None,
             )
-            for i, a in enumerate(payload)
+            for a in alerts("r", dt.datetime(2015, 7, 1, tzinfo=dt.UTC))
         ]
+        columns = (
+            "sensor_id, event_id, occurred_at, received_at, kind, confidence, details, incident_id"
+        )
         with connection.cursor() as cursor:
             cursor.execute(
-                "CREATE TABLE bench_alert AS SELECT sensor_id, event_id, occurred_at,"
-                " received_at, kind, confidence, details, incident_id"
-                " FROM control_room_alert WHERE false"
+                f"CREATE TABLE bench_alert AS SELECT {columns} FROM control_room_alert WHERE false"
             )
-        t0 = time.perf_counter()
-        for i in range(0, n, BATCH):
-            with transaction.atomic(), connection.cursor() as cursor:
-                chunk = raw_rows[i : i + BATCH]
-                if connection.vendor == "postgresql":
-                    from psycopg.types.json import Jsonb
+            if postgres:
+                cursor.execute(
+                    "CREATE TABLE bench_alert_full (LIKE control_room_alert INCLUDING ALL)"
+                )
+                cursor.execute(
+                    "SELECT pg_get_constraintdef(oid) FROM pg_constraint"
+                    " WHERE conrelid = 'control_room_alert'::regclass AND contype = 'f'"
+                )
+                for (definition,) in cursor.fetchall():
+                    cursor.execute(f"ALTER TABLE bench_alert_full ADD {definition}")
 
-                    with cursor.cursor.copy("COPY bench_alert FROM STDIN (FORMAT BINARY)") as copy:
-                        copy.set_types(
-                            [
-                                "int8",
-                                "text",
-                                "timestamptz",
-                                "timestamptz",
-                                "text",
-                                "float8",
-                                "jsonb",
-                                "int8",
-                            ]
-                        )
-                        for r in chunk:
-                            copy.write_row((*r[:6], Jsonb({}), r[7]))
-                else:
-                    ops = connection.ops
-                    cursor.executemany(
-                        "INSERT INTO bench_alert VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                        [
-                            (
-                                r[0],
-                                r[1],
-                                ops.adapt_datetimefield_value(r[2]),
-                                ops.adapt_datetimefield_value(r[3]),
-                                *r[4:],
+        def copy_rate(table: str) -> float:
+            t0 = time.perf_counter()
+            for i in range(0, n, BATCH):
+                with transaction.atomic(), connection.cursor() as cursor:
+                    chunk = raw_rows[i : i + BATCH]
+                    if postgres:
+                        from psycopg.types.json import Jsonb
+
+                        with cursor.cursor.copy(
+                            f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)"
+                        ) as copy:
+                            copy.set_types(
+                                [
+                                    "int8",
+                                    "text",
+                                    "timestamptz",
+                                    "timestamptz",
+                                    "text",
+                                    "float8",
+                                    "jsonb",
+                                    "int8",
+                                ]
                             )
-                            for r in chunk
-                        ],
-                    )
-        raw_rate = n / (time.perf_counter() - t0)
+                            for r in chunk:
+                                copy.write_row((*r[:6], Jsonb({}), r[7]))
+                    else:
+                        ops = connection.ops
+                        cursor.executemany(
+                            f"INSERT INTO {table} VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                            [
+                                (
+                                    r[0],
+                                    r[1],
+                                    ops.adapt_datetimefield_value(r[2]),
+                                    ops.adapt_datetimefield_value(r[3]),
+                                    *r[4:],
+                                )
+                                for r in chunk
+                            ],
+                        )
+            return n / (time.perf_counter() - t0)
+
+        raw_rate = copy_rate("bench_alert")
+        full_rate = copy_rate("bench_alert_full") if postgres else None
 
         t0 = time.perf_counter()
         for i in range(0, n, BATCH):
@@ -154,21 +265,149 @@ def main() -> None:
                     ]
                 )
         orm_rate = n / (time.perf_counter() - t0)
+
+        # The store, filled by the database server itself: closed incidents of the summer
+        # before, a thousand alerts each, with ids in the same form as the measured ones.
+        t_fill = time.perf_counter()
+        already = Alert.objects.count()
+        to_add = max(0, stored_target - already)
+        zones = list(Sensor.objects.values_list("pk", "zone_id", "owner_id"))
+        template = Incident.objects.order_by("pk").first()
+        assert template is not None
+        incident_ids = _fill(connection, to_add, zones, template, args.random_ids)
+        stored = Alert.objects.count()
+        fill_s = time.perf_counter() - t_fill
+
+        second = http_run(alerts("c", dt.datetime(2015, 9, 1, tzinfo=dt.UTC)))
+        sqlite = sqlite_rate(args.quick) if postgres else None
+        metrics: dict[str, Any] = {
+            "database": connection.vendor,
+            "alerts": n,
+            "batch": BATCH,
+            "event_ids": "random" if args.random_ids else "growing per sensor",
+            "entente_http_alerts_per_s": round(first["rate"]),
+            f"{'raw_copy' if postgres else 'raw_executemany'}_alerts_per_s": round(raw_rate),
+        }
+        if full_rate:
+            metrics["copy_into_alert_table_alerts_per_s"] = round(full_rate)
+        metrics |= {
+            "bulk_create_alerts_per_s": round(orm_rate),
+            "stored_before_second_run": stored,
+            "fill_seconds": round(fill_s, 1),
+            "historic_incidents": incident_ids,
+            "entente_http_alerts_per_s_with_store": round(second["rate"]),
+            "with_store_vs_empty": round(second["rate"] / first["rate"], 3),
+            "client_cpu_us_per_alert": round(first["client_cpu_us"], 1),
+        }
+        if "db_cpu_us" in first:
+            metrics["db_cpu_us_per_alert"] = round(first["db_cpu_us"], 1)
+            metrics["db_cpu_us_per_alert_with_store"] = round(second["db_cpu_us"], 1)
+        if full_rate:
+            metrics["table_floor_ratio"] = round(full_rate / raw_rate, 3)
+        if sqlite is not None:
+            metrics["sqlite_http_alerts_per_s"] = sqlite
         report(
             "ingest",
-            {
-                "database": connection.vendor,
-                "alerts": n,
-                "batch": BATCH,
-                "entente_http_alerts_per_s": round(http_rate),
-                "raw_copy_alerts_per_s"
-                if connection.vendor == "postgresql"
-                else "raw_executemany_alerts_per_s": round(raw_rate),
-                "bulk_create_alerts_per_s": round(orm_rate),
-            },
-            "raw COPY BINARY of the same rows (executemany on SQLite), same run",
-            http_rate / raw_rate,
+            metrics,
+            "raw COPY BINARY of the same rows into a table of the same columns, same run "
+            "(executemany on SQLite)",
+            first["rate"] / raw_rate,
         )
+
+
+def _fill(
+    connection: Any,
+    count: int,
+    sensors: list[tuple[int, int, int]],
+    template: Any,
+    random_ids: bool,
+) -> int:
+    """Add ``count`` alerts (and a closed incident per thousand) server-side; returns the
+    number of incidents added."""
+    if count <= 0:
+        return 0
+    from django.db import transaction
+
+    per_incident = 1000
+    incidents = (count + per_incident - 1) // per_incident
+    n_sensors = len(sensors)
+    sensor_ids = "ARRAY[" + ",".join(str(s[0]) for s in sensors) + "]"
+    zone_ids = "ARRAY[" + ",".join(str(s[1]) for s in sensors) + "]"
+    owner_ids = "ARRAY[" + ",".join(str(s[2]) for s in sensors) + "]"
+    postgres = connection.vendor == "postgresql"
+    start = "'2014-06-01T00:00:00+00:00'"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM control_room_incident")
+        base = int(cursor.fetchone()[0])
+        if postgres:
+            cursor.execute(
+                f"""
+                INSERT INTO control_room_incident
+                  (id, classification, releasability, tlp, originator_id, created_by_id,
+                   created_at, updated_at, zone_id, kind, severity, state, opened_at,
+                   last_alert_at, alert_count, closed_at)
+                SELECT {base} + g, %s, %s, %s, ({owner_ids})[1 + (g %% {n_sensors})], NULL,
+                       {start}::timestamptz + g * interval '50 minutes',
+                       {start}::timestamptz + g * interval '50 minutes',
+                       ({zone_ids})[1 + (g %% {n_sensors})], 'intrusion', 2, 'closed',
+                       {start}::timestamptz + g * interval '50 minutes',
+                       {start}::timestamptz + g * interval '50 minutes' + interval '20 minutes',
+                       {per_incident},
+                       {start}::timestamptz + g * interval '50 minutes' + interval '40 minutes'
+                FROM generate_series(1, %s) AS g
+                """,
+                [template.classification, "FR,UK", template.tlp, incidents],
+            )
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence('control_room_incident', 'id'), %s)",
+                [base + incidents],
+            )
+    # Alerts in transactions of a million, as a busy intake would have written them over
+    # time; each alert belongs to the incident of its thousand and to that incident's zone.
+    event = "md5(g::text)" if random_ids else "'b' || lpad(g::text, 11, '0')"
+    done = 0
+    while done < count:
+        size = min(CHUNK, count - done)
+        with transaction.atomic(), connection.cursor() as cursor:
+            if postgres:
+                cursor.execute(
+                    f"""
+                    INSERT INTO control_room_alert
+                      (sensor_id, event_id, occurred_at, received_at, kind, confidence,
+                       details, incident_id)
+                    SELECT ({sensor_ids})[1 + ((1 + g / {per_incident}) %% {n_sensors})],
+                           {event},
+                           {start}::timestamptz + (g / {per_incident}) * interval '50 minutes'
+                             + (g %% {per_incident}) * interval '1 second',
+                           {start}::timestamptz + (g / {per_incident}) * interval '50 minutes'
+                             + (g %% {per_incident}) * interval '1 second',
+                           'intrusion', 0.5, '{{}}'::jsonb,
+                           {base} + 1 + g / {per_incident}
+                    FROM generate_series(%s, %s) AS g
+                    """,
+                    [done, done + size - 1],
+                )
+            else:
+                cursor.execute(
+                    f"""
+                    WITH RECURSIVE g(x) AS (SELECT %s UNION ALL SELECT x + 1 FROM g WHERE x < %s)
+                    INSERT INTO control_room_alert
+                      (sensor_id, event_id, occurred_at, received_at, kind, confidence,
+                       details, incident_id)
+                    SELECT {sensors[0][0]}, 'b' || printf('%%011d', x), '2014-06-01 00:00:00',
+                           '2014-06-01 00:00:00', 'intrusion', 0.5, '{{}}', NULL
+                    FROM g
+                    """,
+                    [done, done + size - 1],
+                )
+        done += size
+    with connection.cursor() as cursor:
+        if postgres:
+            cursor.execute("VACUUM ANALYZE control_room_alert")
+            cursor.execute("VACUUM ANALYZE control_room_incident")
+        else:
+            cursor.execute("ANALYZE")
+    return incidents if postgres else 0
 
 
 if __name__ == "__main__":

@@ -103,6 +103,14 @@ def test_a_body_past_the_upload_limit_is_a_413(sensor_client, settings):
     assert not Alert.objects.filter(event_id__startswith="big").exists()
 
 
+def test_an_empty_batch_is_answered_and_changes_nothing(sensor_client):
+    before = state()
+    response = send(sensor_client, [])
+    assert response.status_code == 200
+    assert response.json() == {"accepted": 0, "duplicate": 0, "rejected": 0, "results": []}
+    assert state() == before
+
+
 @pytest.mark.parametrize("body", [{"not": "a list"}, "text", 42, None])
 def test_json_that_is_not_an_array_is_a_422(sensor_client, body):
     before = state()

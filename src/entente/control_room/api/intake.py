@@ -90,53 +90,60 @@ _PROBLEM = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Prob
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d)\Z", re.ASCII)
 _KINDS = frozenset(KINDS)
 _NUMBERS = (int, float)
+_PLAIN = {"sensor", "event_id", "occurred_at", "kind", "confidence"}
+_WITH_DETAILS = {*_PLAIN, "details"}
 
 
 def _fast(raw: Any) -> services.AlertItem | None:
     """The item, when it is well formed in the plain way; None when the schema must look.
 
     It accepts nothing the schema would refuse and yields the same values (checked by
-    tests/control_room/test_intake_input.py on generated items).
+    tests/control_room/test_intake_input.py on generated items). Written for speed: a
+    thousand items a batch pass here, so no call that can be avoided.
     """
-    if type(raw) is not dict or not 5 <= len(raw) <= 6:
+    if type(raw) is not dict:
         return None
-    sensor = raw.get("sensor")
-    event = raw.get("event_id")
-    at = raw.get("occurred_at")
-    kind = raw.get("kind")
-    confidence: Any = raw.get("confidence")
-    details = raw.get("details", NO_DETAILS)
+    keys = raw.keys()
+    if keys == _PLAIN:
+        details: Any = NO_DETAILS
+    elif keys == _WITH_DETAILS:
+        details = raw["details"]
+        if type(details) is not dict:
+            return None
+        if details:
+            try:
+                clean_text(details)
+            except ValueError:
+                return None
+    else:
+        return None
+    sensor = raw["sensor"]
+    event = raw["event_id"]
+    at = raw["occurred_at"]
+    kind = raw["kind"]
+    confidence: Any = raw["confidence"]
     if (
         type(sensor) is not str
         or not 0 < len(sensor) <= 64
-        or "\x00" in sensor
         or type(event) is not str
         or not 0 < len(event) <= 100
-        or "\x00" in event
-        or type(at) is not str
         or type(kind) is not str
         or kind not in _KINDS
         or type(confidence) not in _NUMBERS
         or not 0 <= confidence <= 1
-        or (len(raw) == 6 and "details" not in raw)
+        or type(at) is not str
         or _TIME.match(at) is None
     ):
         return None
-    if not (sensor.isascii() and event.isascii()):
+    if sensor.isascii() and event.isascii():
+        if "\x00" in sensor or "\x00" in event:
+            return None
+    else:
         try:
             clean_text(sensor)
             clean_text(event)
-        except ValueError:  # a lone surrogate, which only the standard library parser lets by
+        except ValueError:  # NUL, or a lone surrogate (which only the standard parser lets by)
             return None
-    if details:
-        if type(details) is not dict:
-            return None
-        try:
-            clean_text(details)
-        except ValueError:
-            return None
-    elif type(details) is not dict and details is not NO_DETAILS:
-        return None
     try:
         when = dt.datetime.fromisoformat(at)
     except ValueError:
