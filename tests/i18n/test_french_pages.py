@@ -55,7 +55,9 @@ def english_strings() -> list[str]:
         # Only the literal part of a message with placeholders can show on a page.
         for part in re.split(r"\{\w+\}|%\(\w+\)s", e.msgid):
             part = part.strip(" .,:;()")
-            if len(part) >= 3 and part not in e.msgstr:
+            # Compared without case: "Incident {ids}" translated "L’incident {ids}" leaves no
+            # English behind ("incident" is French too).
+            if len(part) >= 3 and part.lower() not in e.msgstr.lower():
                 strings.append(part)
     return strings
 
@@ -157,7 +159,24 @@ def pages_for(username: str, bulletin_pk: int) -> list[str]:
             "/control-room/incidents/",
             "/control-room/sensors/",
             "/control-room/statistics/?start=2015-07-01&end=2015-08-31",
+            "/control-room/board/",
+            "/control-room/teams/",
+            "/control-room/roster/",
+            "/control-room/my-team/",
+            "/control-room/watch/",
         ]
+        if persona.roles[Module.CONTROL_ROOM] >= 20:
+            pages.append("/control-room/parked/")
+        if persona.roles[Module.CONTROL_ROOM] >= 30:
+            pages.append("/control-room/checklists/skipped/")
+    if Module.COMMAND in persona.roles:
+        pages.append("/control-room/decisions/")
+    if Module.SAFEGUARDING in persona.roles:
+        pages.append("/control-room/handovers/")
+    if Module.INTELLIGENCE in persona.roles and access.has_role(
+        User.objects.get(username=username), Module.INTELLIGENCE
+    ):
+        pages.append("/control-room/vehicle-reports/")
     if Module.AUDIT in persona.roles:
         pages.append("/audit/")
     return pages

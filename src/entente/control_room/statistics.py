@@ -56,6 +56,8 @@ def daily_attempts(
     incidents = (
         Incident.objects.visible_to(user)
         .filter(
+            # An incident merged into another is counted once, as the one it joined.
+            merged_into__isnull=True,
             kind__in=INTRUSION_KINDS,
             zone__site_id__in=sites,
             opened_at__gte=dt.datetime.combine(start - margin, dt.time.min, tzinfo=dt.UTC),
@@ -315,6 +317,7 @@ def response_times(
     rows = (
         Incident.objects.visible_to(user)
         .filter(
+            merged_into__isnull=True,
             zone__site_id__in=sites,
             opened_at__gte=dt.datetime.combine(start - margin, dt.time.min, tzinfo=dt.UTC),
             opened_at__lt=dt.datetime.combine(end + margin * 2, dt.time.min, tzinfo=dt.UTC),
