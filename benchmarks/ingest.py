@@ -321,6 +321,7 @@ def _fill(
     sensors: list[tuple[int, int, int]],
     template: Any,
     random_ids: bool,
+    per_incident: int = 1000,
 ) -> int:
     """Add ``count`` alerts (and a closed incident per thousand) server-side; returns the
     number of incidents added."""
@@ -328,7 +329,6 @@ def _fill(
         return 0
     from django.db import transaction
 
-    per_incident = 1000
     incidents = (count + per_incident - 1) // per_incident
     n_sensors = len(sensors)
     sensor_ids = "ARRAY[" + ",".join(str(s[0]) for s in sensors) + "]"
