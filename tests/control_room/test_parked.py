@@ -108,3 +108,8 @@ def test_the_command_lists_what_waits(parked):
     out = io.StringIO()
     call_command("parked_messages", "--all", stdout=out)
     assert "dealt with" in out.getvalue() and "operator.eurotunnel" in out.getvalue()
+
+
+def test_only_editors_are_offered_the_parked_messages_in_the_menu(login):
+    assert "/control-room/parked/" in login("operator.eurotunnel").get("/").content.decode()
+    assert "/control-room/parked/" not in login("gendarme.egm").get("/").content.decode()

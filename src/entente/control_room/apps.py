@@ -18,7 +18,12 @@ class ControlRoomConfig(AppConfig):
             NavItem(Module.CONTROL_ROOM, _("Live board"), "control_room:board"),
             NavItem(Module.CONTROL_ROOM, _("Incidents"), "control_room:incident_list"),
             NavItem(Module.CONTROL_ROOM, _("Sensors"), "control_room:sensor_list"),
-            NavItem(Module.CONTROL_ROOM, _("Parked messages"), "control_room:parked_list"),
+            NavItem(
+                Module.CONTROL_ROOM,
+                _("Parked messages"),
+                "control_room:parked_list",
+                role=Role.EDITOR,
+            ),
             NavItem(Module.CONTROL_ROOM, _("Statistics"), "control_room:statistics"),
             NavItem(Module.CONTROL_ROOM, _("Teams"), "control_room:team_list"),
             NavItem(Module.CONTROL_ROOM, _("Roster"), "control_room:roster"),
