@@ -207,3 +207,25 @@ def test_a_message_with_no_usable_alert_is_parked_with_the_reason(start, topic):
     stats = running.bridge.stats
     assert (stats.accepted, stats.parked) == (1, 4)
     assert stats.rejected == 5  # two + one (unknown sensor) + one + the "not an alert" object
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_without_mqtt_5_is_served_over_mqtt_3_1_1(world, topic):
+    bridge = Bridge(
+        url=f"mqtt://{HOST}:{PORT}?protocol=3.1.1",
+        topic=f"{topic}/#",
+        username=world,
+        client_id=f"entente-test-{uuid.uuid4().hex[:8]}",
+    )
+    assert not bridge.v5
+    running = Running(bridge)
+    try:
+        publish(topic, [alert(f"v3-{i}") for i in range(5)])
+        assert wait_for(5, "v3-") == 5
+    finally:
+        running.stop()
+
+
+def test_the_broker_url_names_a_known_protocol(world):
+    with pytest.raises(ValueError, match="protocol"):
+        Bridge(url="mqtt://127.0.0.1:1883?protocol=4", topic="t/#", username=world, client_id="x")
