@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-from entente.control_room.views import checklists, command, incidents, outcomes, statistics
 from entente.control_room.views import bridge as bridge_views
+from entente.control_room.views import checklists, command, incidents, outcomes, statistics
 from entente.control_room.views import live as live_views
 from entente.control_room.views import teams as team_views
 
@@ -14,19 +14,6 @@ urlpatterns = [
     path("incidents/<int:pk>/", incidents.incident_detail, name="incident_detail"),
     path("incidents/<int:pk>/advance/", incidents.incident_advance, name="incident_advance"),
     path("incidents/<int:pk>/close/", outcomes.incident_close, name="incident_close"),
-    path(
-        "incidents/<int:pk>/vehicle-report/",
-        outcomes.vehicle_report_send,
-        name="vehicle_report_send",
-    ),
-    path("handovers/", outcomes.handover_list, name="handover_list"),
-    path("handovers/<int:pk>/take-up/", outcomes.handover_take_up, name="handover_take_up"),
-    path("vehicle-reports/", outcomes.vehicle_report_list, name="vehicle_report_list"),
-    path(
-        "vehicle-reports/<int:pk>/take-up/",
-        outcomes.vehicle_report_take_up,
-        name="vehicle_report_take_up",
-    ),
     path(
         "incidents/<int:pk>/checklist/",
         checklists.incident_checklist,
@@ -39,6 +26,19 @@ urlpatterns = [
         "checklists/skipped/<int:pk>/review/",
         checklists.review_skipped,
         name="review_skipped",
+    ),
+    path(
+        "incidents/<int:pk>/vehicle-report/",
+        outcomes.vehicle_report_send,
+        name="vehicle_report_send",
+    ),
+    path("handovers/", outcomes.handover_list, name="handover_list"),
+    path("handovers/<int:pk>/take-up/", outcomes.handover_take_up, name="handover_take_up"),
+    path("vehicle-reports/", outcomes.vehicle_report_list, name="vehicle_report_list"),
+    path(
+        "vehicle-reports/<int:pk>/take-up/",
+        outcomes.vehicle_report_take_up,
+        name="vehicle_report_take_up",
     ),
     path("sensors/", incidents.sensor_list, name="sensor_list"),
     path("parked/", bridge_views.parked_list, name="parked_list"),

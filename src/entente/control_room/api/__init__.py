@@ -11,9 +11,9 @@ from entente.control_room.api.intake import AlertIn
 router = Router(tags=["control room"])
 router.add_router("", intake.router)
 router.add_router("", incidents.router)
-router.add_router("", checklists.router)
 router.add_router("", command.router)
 router.add_router("", outcomes.router)
+router.add_router("", checklists.router)
 router.add_router("", teams.router)
 
 __all__ = ["AlertIn", "router"]
