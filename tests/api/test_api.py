@@ -213,3 +213,23 @@ def test_text_no_database_can_store_is_a_422_not_a_crash(bearer, text):
 )
 def test_out_of_range_paging_is_a_422(bearer, query):
     assert bearer("gold.kent").get(f"/api/v1/bulletins?{query}").status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("username", "path", "parameter"),
+    [
+        ("auditor.homeoffice", "/api/v1/audit/entries", "actor"),
+        ("gold.kent", "/api/v1/watch-handovers", "site"),
+        ("gold.kent", "/api/v1/roster", "site"),
+        ("safeguarding.pref", "/api/v1/handovers", "state"),
+        ("analyst.nca", "/api/v1/vehicle-reports", "state"),
+        ("gold.kent", "/api/v1/statistics/response-times", "site"),
+    ],
+)
+def test_text_no_database_can_store_in_a_filter_is_a_422_naming_it(
+    bearer, username, path, parameter
+):
+    response = bearer(username).get(path, {parameter: "nul\x00inside"})
+    assert response.status_code == 422, response.content[:300]
+    assert response["Content-Type"].startswith(PROBLEM)
+    assert response.json()["errors"][0]["location"][-1] == parameter

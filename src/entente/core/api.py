@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from entente.core import access, audit_queries, services
-from entente.core.api_support import Pagination, StrictSchema
+from entente.core.api_support import Pagination, QueryFilter, StrictSchema
 from entente.core.choices import Module, Role
 from entente.core.markings import classification_label
 from entente.core.models import Agency, AuditEntry, Bulletin, Site
@@ -123,7 +123,7 @@ class AuditEntryOut(Schema):
     changes: dict[str, Any]
 
 
-class AuditFilter(Schema):
+class AuditFilter(QueryFilter):
     actor: str | None = Field(None, max_length=150)
     agency: str | None = Field(None, max_length=32)
     action: str | None = Field(None, max_length=20)

@@ -94,6 +94,16 @@ class StrictSchema(Schema):
         return clean_text(value)
 
 
+class QueryFilter(Schema):
+    """Base of every query-string filter: text no database can store (a NUL character, a lone
+    surrogate) is a 422 naming the parameter, not a database error."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        return clean_text(value)
+
+
 class Pagination(LimitOffsetPagination):
     """Limit and offset, both bounded: a page of at most ENTENTE_API_MAX_PAGE rows, and an
     offset a database can take (an absurd one is a 422, not a server error)."""

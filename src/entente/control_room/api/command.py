@@ -20,7 +20,7 @@ from entente.control_room import statistics as stats
 from entente.control_room.models import Decision, WatchHandover
 from entente.control_room.services import command as services
 from entente.core import access
-from entente.core.api_support import Pagination, StrictSchema
+from entente.core.api_support import Pagination, QueryFilter, StrictSchema
 from entente.core.choices import Module, Role
 
 router = Router()
@@ -70,7 +70,7 @@ class HandoverIn(StrictSchema):
     language: Literal["en", "fr"]
 
 
-class HandoverFilter(Schema):
+class HandoverFilter(QueryFilter):
     site: str | None = Field(None, max_length=32, description="a control room's site code")
 
 
@@ -264,7 +264,7 @@ class ResponseTimesReport(Schema):
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 
-class PeriodFilter(Schema):
+class PeriodFilter(QueryFilter):
     start: date | None = Field(
         None, ge=EARLIEST, le=LATEST, description="first day (site's local calendar); 90 days ago"
     )

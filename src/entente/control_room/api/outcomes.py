@@ -16,7 +16,7 @@ from entente.control_room.choices import ImmediateNeed
 from entente.control_room.models import Handover, Incident, IncidentOutcome, VehicleReport
 from entente.control_room.services import outcomes as services
 from entente.core import access
-from entente.core.api_support import Pagination, StrictSchema
+from entente.core.api_support import Pagination, QueryFilter, StrictSchema
 
 router = Router()
 
@@ -163,11 +163,11 @@ class VehicleReportOut(Schema):
         return obj.taken_up_by.get_username() if obj.taken_up_by else None
 
 
-class HandoverFilter(Schema):
+class HandoverFilter(QueryFilter):
     state: Literal["pending", "taken_up"] | None = None
 
 
-class VehicleReportFilter(Schema):
+class VehicleReportFilter(QueryFilter):
     state: Literal["sent", "taken_up"] | None = None
 
 

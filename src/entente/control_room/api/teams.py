@@ -17,7 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 from entente.control_room.models import Dispatch, Incident, Shift, Team
 from entente.control_room.services import teams as services
 from entente.core import access
-from entente.core.api_support import StrictSchema
+from entente.core.api_support import QueryFilter, StrictSchema
 from entente.core.choices import Module, Role
 from entente.core.models import Site
 
@@ -74,7 +74,7 @@ class ShiftOut(Schema):
         return obj.site.code
 
 
-class RosterFilter(Schema):
+class RosterFilter(QueryFilter):
     site: str | None = Field(
         None, max_length=32, description="a site's code; all sites if left out"
     )
@@ -107,7 +107,7 @@ class GapOut(Schema):
     kinds: list[KindOut]
 
 
-class GapFilter(Schema):
+class GapFilter(QueryFilter):
     start: datetime | None = Field(None, alias="from", description="default: now")
     end: datetime | None = Field(None, alias="to", description="default: seven days after from")
 
