@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
 
 from entente.core import services
@@ -37,9 +38,19 @@ def load_world() -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Any:
     with django_db_blocker.unblock():
         load_world()
+    yield
+    if connection.vendor == "postgresql":
+        # Servers started by the browser and live tests (their request threads, processes and
+        # keep-alive connections) may still be connected: end them here, once no test needs a
+        # connection, so that the test database can be dropped.
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 PERSONA_NAMES = [p.username for p in PERSONAS] + [OUTSIDER]

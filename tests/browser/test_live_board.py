@@ -134,12 +134,6 @@ def served(transactional_db: Any, tmp_path: Path) -> Iterator[dict[str, Any]]:
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
 
 
 def board_page(browser: Any, base: str, username: str, language: str) -> Any:

@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -39,14 +38,6 @@ def server(transactional_db):
         yield live
     finally:
         live.stop()
-        if connection.vendor == "postgresql":
-            # The server's request threads may still hold a connection (browser keep-alive);
-            # end them, or the test database cannot be dropped after the session.
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
 
 
 @pytest.fixture
