@@ -17,11 +17,14 @@ $(BIN)/entente: pyproject.toml
 
 install: $(BIN)/entente
 
-# Debian packages the suite and the browser tests need (CI runs this; needs root or sudo).
+# Debian packages the suite, the browser tests and the demo's MQTT bridge need (CI runs this;
+# needs root or sudo).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	command -v mosquitto >/dev/null || missing="$$missing mosquitto"; \
+	command -v mosquitto_pub >/dev/null || missing="$$missing mosquitto-clients"; \
 	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \
 	if [ -n "$$missing" ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

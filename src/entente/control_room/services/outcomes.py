@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -299,38 +299,52 @@ def send_vehicle_report(incident: Incident, *, note: str = "", acting_user: Any)
     return report
 
 
-@transaction.atomic
-def take_up_handover(handover: Handover, *, acting_user: Any) -> Handover:
-    """A safeguarding editor takes a handover up (and makes the referrals from it)."""
-    access.require_role(acting_user, Module.SAFEGUARDING, Role.EDITOR)
-    locked: Handover = Handover.objects.select_for_update().get(pk=handover.pk)
+T = TypeVar("T", Handover, VehicleReport)
+
+
+def _take_up(
+    record: T, *, module: str, waiting: str, unseen: str, done: str, acting_user: Any
+) -> T:
+    """Take up a handover or a vehicle report: an editor of the receiving module, who may see
+    it, once (its state leaves ``waiting``); stamped and audited."""
+    access.require_role(acting_user, module, Role.EDITOR)
+    locked: T = type(record).objects.select_for_update().get(pk=record.pk)
     if not access.can_view(acting_user, locked):
-        raise PermissionDenied(_("This handover is not addressed to your organisation."))
-    if locked.state != HandoverState.PENDING:
-        raise ValidationError(_("This handover has already been taken up."))
+        raise PermissionDenied(unseen)
+    if locked.state != waiting:
+        raise ValidationError(done)
     before = audit.snapshot(locked)
-    locked.state = HandoverState.TAKEN_UP
+    locked.state = "taken_up"  # HandoverState.TAKEN_UP == ReportState.TAKEN_UP
     locked.taken_up_by, locked.taken_up_at = acting_user, timezone.now()
     locked.save(update_fields=["state", "taken_up_by", "taken_up_at", "updated_at"])
     audit.record_update(acting_user, locked, before)
     return locked
+
+
+@transaction.atomic
+def take_up_handover(handover: Handover, *, acting_user: Any) -> Handover:
+    """A safeguarding editor takes a handover up (and makes the referrals from it)."""
+    return _take_up(
+        handover,
+        module=Module.SAFEGUARDING,
+        waiting=HandoverState.PENDING,
+        unseen=_("This handover is not addressed to your organisation."),
+        done=_("This handover has already been taken up."),
+        acting_user=acting_user,
+    )
 
 
 @transaction.atomic
 def take_up_vehicle_report(report: VehicleReport, *, acting_user: Any) -> VehicleReport:
     """An intelligence editor takes a vehicle report up (to grade and link it)."""
-    access.require_role(acting_user, Module.INTELLIGENCE, Role.EDITOR)
-    locked: VehicleReport = VehicleReport.objects.select_for_update().get(pk=report.pk)
-    if not access.can_view(acting_user, locked):
-        raise PermissionDenied(_("You may not see this report."))
-    if locked.state != ReportState.SENT:
-        raise ValidationError(_("This report has already been taken up."))
-    before = audit.snapshot(locked)
-    locked.state = ReportState.TAKEN_UP
-    locked.taken_up_by, locked.taken_up_at = acting_user, timezone.now()
-    locked.save(update_fields=["state", "taken_up_by", "taken_up_at", "updated_at"])
-    audit.record_update(acting_user, locked, before)
-    return locked
+    return _take_up(
+        report,
+        module=Module.INTELLIGENCE,
+        waiting=ReportState.SENT,
+        unseen=_("You may not see this report."),
+        done=_("This report has already been taken up."),
+        acting_user=acting_user,
+    )
 
 
 # Reads ------------------------------------------------------------------------------------
