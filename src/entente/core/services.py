@@ -284,6 +284,23 @@ def disseminate(
         raise PermissionDenied(
             _("Only editors of the originating agency may disseminate this record.")
         )
+    return name_recipients(
+        obj, acting_user=acting_user, agencies=agencies, users=users, purpose=purpose
+    )
+
+
+def name_recipients(
+    obj: MarkedModel,
+    *,
+    acting_user: User | None,
+    agencies: Iterable[Agency] = (),
+    users: Iterable[User] = (),
+    purpose: str = "",
+) -> list[Recipient]:
+    """Name recipients of a record, checked against its releasability and audited as one
+    disclosure, without asking who may disseminate: for the services whose rule names the
+    recipients themselves (a handover goes to the safeguarding agencies of its site), and for
+    ``disseminate`` once it has checked the person. Call inside the caller's transaction."""
     ct = ContentType.objects.get_for_model(type(obj))
     created: list[Recipient] = []
     for agency in agencies:

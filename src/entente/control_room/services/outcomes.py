@@ -36,12 +36,12 @@ from entente.core.choices import (
     RESTRICTED_AGENCY_KINDS,
     TLP,
     AgencyKind,
-    AuditAction,
     Classification,
     Module,
     Role,
 )
-from entente.core.models import Agency, Country, ModuleRole, Recipient, Site
+from entente.core.models import Agency, Country, ModuleRole, Site
+from entente.core.services import name_recipients
 
 MAX_PEOPLE = 500  # more than any vehicle carries; a typing slip, not a finding
 MAX_HAULIER = 200
@@ -239,21 +239,14 @@ def _hand_over(
     handover.full_clean()
     handover.save()
     audit.record_create(acting_user, handover)
-    # Named directly rather than through core.services.disseminate: that is the originating
-    # agency's editors' act in the record's module, and the closing operator holds no
-    # safeguarding role. Naming these agencies is the rule of every handover, not a choice.
-    agencies = list(safeguarding_agencies(site))
-    Recipient.objects.bulk_create(
-        Recipient(target=handover, agency=agency, created_by=acting_user) for agency in agencies
+    # Named by the rule of every handover, not by a person disseminating: the closing
+    # operator holds no safeguarding role, so ``disseminate``'s originator check does not apply.
+    name_recipients(
+        handover,
+        acting_user=acting_user,
+        agencies=safeguarding_agencies(site),
+        purpose="people found handed over to safeguarding",
     )
-    if agencies:
-        audit.record(
-            acting_user,
-            AuditAction.DISCLOSE,
-            handover,
-            purpose="people found handed over to safeguarding",
-            changes={"recipients": [a.code for a in agencies]},
-        )
     return handover
 
 
