@@ -27,6 +27,7 @@ from entente.core import access, audit
 from entente.core.access import OPEN_TLP
 from entente.core.choices import AuditAction, Module, Role
 from entente.core.models import Recipient
+from entente.core.services import name_recipients
 
 RECOMPUTED = ("alert_count", "last_alert_at", "severity", "kind", "updated_at")
 
@@ -279,22 +280,15 @@ def split_incident(incident: Incident, alert_ids: Iterable[int], *, acting_user:
 def _copy_recipients(source: Incident, new: Incident, acting_user: Any) -> None:
     """The new incident is seen by the same people as the one it came from."""
     ct = ContentType.objects.get_for_model(Incident)
-    rows = [
-        Recipient(
-            content_type=ct,
-            object_id=new.pk,
-            agency_id=r.agency_id,
-            user_id=r.user_id,
-            created_by=acting_user,
+    named = list(
+        Recipient.objects.filter(content_type=ct, object_id=source.pk).select_related(
+            "agency__country", "user__agency__country"
         )
-        for r in Recipient.objects.filter(content_type=ct, object_id=source.pk)
-    ]
-    if rows:
-        Recipient.objects.bulk_create(rows)
-        audit.record(
-            acting_user,
-            AuditAction.DISCLOSE,
-            new,
-            purpose="split",
-            changes={"recipients": [[r.agency_id, r.user_id] for r in rows]},
-        )
+    )
+    name_recipients(
+        new,
+        acting_user=acting_user,
+        agencies=[r.agency for r in named if r.agency],
+        users=[r.user for r in named if r.user],
+        purpose="split",
+    )
