@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.utils import translation
@@ -17,7 +18,7 @@ from entente.control_room.services.checklists import tick_step
 from entente.control_room.services.merging import merge_incidents, split_incident
 from entente.core import services
 from entente.core.choices import AuditAction
-from entente.core.models import AuditEntry, User
+from entente.core.models import AuditEntry, Recipient, User
 
 T0 = dt.datetime(2015, 8, 20, 22, 0, tzinfo=dt.UTC)
 
@@ -172,6 +173,24 @@ def test_splitting_moves_the_chosen_alerts_to_a_new_incident(operator):
     assert source.last_alert_at == minutes(2)
     assert audited(new, AuditAction.CREATE)[-1].changes["split_from"] == source.pk
     assert audited(source)[-1].changes["split_to"] == new.pk
+
+
+def test_a_split_off_incident_is_seen_by_the_same_named_recipients(operator, persona):
+    source = raise_alerts(
+        operator,
+        ("COQ-PLAT-CCTV-01", "r1", minutes(0), "intrusion", 0.8),
+        ("COQ-PLAT-CCTV-01", "r2", minutes(1), "intrusion", 0.8),
+    )
+    gendarmerie = persona("gendarme.egm").agency
+    services.name_recipients(source, acting_user=operator, agencies=[gendarmerie])
+    new = split_incident(source, [Alert.objects.get(event_id="r2").pk], acting_user=operator)
+    assert list(
+        Recipient.objects.filter(
+            content_type=ContentType.objects.get_for_model(Incident), object_id=new.pk
+        ).values_list("agency__code", flat=True)
+    ) == [gendarmerie.code]
+    assert audited(new, AuditAction.DISCLOSE)[-1].changes["recipients"] == [gendarmerie.code]
+    assert audited(new, AuditAction.DISCLOSE)[-1].purpose == "split"
 
 
 @pytest.mark.parametrize(
