@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "ninja",
     "entente.core",
     "entente.control_room",
+    "entente.intelligence",
     "entente.demo",
 ]
 

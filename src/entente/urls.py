@@ -9,6 +9,7 @@ from entente.api import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("control-room/", include("entente.control_room.urls")),
+    path("intelligence/", include("entente.intelligence.urls")),
     path("", include("entente.core.urls")),
 ]
 

@@ -13,49 +13,28 @@ and analyst.dcpaf (named agency) may see it, and only gold.kent may change it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 from entente.core.choices import Classification, Module, Role
 from entente.demo.personas import BY_USERNAME
-
-ANONYMOUS = "anonymous"
-OUTSIDER = "outsider"
-
-Rule = Callable[[str], int]
+from tests.access.areas import AREAS
+from tests.access.expectations_base import (
+    ANONYMOUS,
+    OUTSIDER,
+    Rule,
+    api,
+    cleared,
+    holds_any_role,
+    needs,
+    page,
+    reference,
+    role,
+)
 
 SAMPLE = {
     "author": "gold.kent",
     "sees": {"gold.kent", "analyst.dcpaf"},
     "changes": {"gold.kent"},
 }
-
-
-def role(persona: str, module: str) -> int:
-    p = BY_USERNAME.get(persona)
-    return int(p.roles.get(module, 0)) if p else 0
-
-
-def holds_any_role(persona: str) -> bool:
-    p = BY_USERNAME.get(persona)
-    return bool(p and p.roles)
-
-
-def page(rule: Rule) -> Rule:
-    """Pages send the anonymous visitor to the log-in page."""
-    return lambda p: 302 if p == ANONYMOUS else rule(p)
-
-
-def api(rule: Rule) -> Rule:
-    """The API answers the anonymous caller 401."""
-    return lambda p: 401 if p == ANONYMOUS else rule(p)
-
-
-def needs(module: str, minimum: int = Role.VIEWER, ok: int = 200, refused: int = 403) -> Rule:
-    return lambda p: ok if role(p, module) >= minimum else refused
-
-
-def reference(ok: int = 200) -> Rule:
-    return lambda p: ok if holds_any_role(p) else 403
 
 
 def sample_view(ok: int = 200) -> Rule:
@@ -73,11 +52,6 @@ def sample_change(ok: int = 200) -> Rule:
 # OFFICIAL-SENSITIVE see it, outside the humanitarian agencies).
 COMMAND_SAMPLES = {"handover_by": "operator.eurotunnel", "decision_by": "gold.kent"}
 HUMANITARIAN = {"LVA", "FTDA", "IOM"}
-
-
-def cleared(persona: str, level: int) -> bool:
-    p = BY_USERNAME.get(persona)
-    return bool(p and p.clearance >= level)
 
 
 def sees_decision(persona: str) -> bool:
@@ -394,3 +368,32 @@ API_BODIES = {
         }
     ],
 }
+
+
+# The newer areas keep their expectations in modules of their own (tests/access/areas).
+for _area in AREAS:
+    for _mine, _theirs in (
+        (PAGES, _area.PAGES),
+        (API, _area.API),
+        (PAGE_ARGS, _area.PAGE_ARGS),
+        (API_OP_ARGS, _area.API_OP_ARGS),
+        (API_BODIES, _area.API_BODIES),
+    ):
+        assert not set(_mine) & set(_theirs), f"{_area.__name__} repeats a route"
+        _mine.update(_theirs)
+    for _name, _value in _area.API_ARGS.items():
+        assert _name not in API_ARGS, f"{_area.__name__} repeats the parameter {_name}"
+        API_ARGS[_name] = _value
+
+__all__ = [
+    "ANONYMOUS",
+    "OUTSIDER",
+    "Rule",
+    "api",
+    "cleared",
+    "holds_any_role",
+    "needs",
+    "page",
+    "reference",
+    "role",
+]

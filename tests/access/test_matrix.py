@@ -31,6 +31,7 @@ from entente.control_room.services import AlertItem, ingest_alerts
 from entente.core import services
 from entente.core.choices import TLP, Classification
 from entente.core.models import Agency, Bulletin, Site, User
+from tests.access.areas import AREAS
 from tests.access.expectations import (
     ANONYMOUS,
     API,
@@ -212,6 +213,15 @@ def sample(db: Any) -> Bulletin:
     return bulletin
 
 
+@pytest.fixture
+def area_samples(db: Any) -> dict[str, str]:
+    """The newer areas' samples (tests/access/areas), by placeholder."""
+    ids: dict[str, str] = {}
+    for area in AREAS:
+        ids.update(area.samples())
+    return ids
+
+
 def _page_client(persona: str) -> Client:
     if persona == ANONYMOUS:
         return Client()
@@ -228,6 +238,7 @@ def test_page(
     command_samples: dict[str, str],
     outcome_samples: dict[str, str],
     team_samples: dict[str, str],
+    area_samples: dict[str, str],
 ) -> None:
     ids = {
         "{sample}": str(sample.pk),
@@ -235,6 +246,7 @@ def test_page(
         **command_samples,
         **outcome_samples,
         **team_samples,
+        **area_samples,
     }
     kwargs = {k: ids.get(v, v) for k, v in PAGE_ARGS.get(route, {}).items()}
     url = reverse(route, kwargs=kwargs)
@@ -268,6 +280,7 @@ def test_api_operation(
     command_samples: dict[str, str],
     outcome_samples: dict[str, str],
     team_samples: dict[str, str],
+    area_samples: dict[str, str],
 ) -> None:
     method = op.split(" ", 1)[0].lower()
     ids = {
@@ -276,6 +289,7 @@ def test_api_operation(
         **command_samples,
         **outcome_samples,
         **team_samples,
+        **area_samples,
     }
     url = _api_url(op, ids)
     headers = {}
@@ -298,6 +312,7 @@ def test_api_operation(
             Shift.objects.count(),
             Dispatch.objects.exclude(state="cleared").count(),
             Dispatch.objects.filter(state="on_scene").count(),
+            *(area.state() for area in AREAS),
         )
 
     before = state()

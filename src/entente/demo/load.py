@@ -365,6 +365,9 @@ def load_all(password: str) -> list[User]:
     users = load_personas(password)
     load_bulletins()
     load_command()
+    from entente.demo.intelligence import load_intelligence
+
+    load_intelligence()
     return users
 
 

@@ -1,0 +1,21 @@
+"""The intelligence menu (shown to users holding at least each entry's role)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from entente.core.choices import Module
+from entente.core.navigation import NavItem
+
+I = Module.INTELLIGENCE  # noqa: E741
+
+
+def nav() -> list[NavItem]:
+    return [
+        # reports (grading, entities, attachments)
+        NavItem(I, _("Reports"), "intelligence:report_list"),
+        # dissemination
+        # requests for information
+        # search and watchlists
+        # exchange (STIX, CSV)
+    ]

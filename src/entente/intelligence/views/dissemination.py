@@ -1,0 +1,3 @@
+"""Intelligence pages: dissemination."""
+
+from __future__ import annotations

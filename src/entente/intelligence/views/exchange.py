@@ -1,0 +1,3 @@
+"""Intelligence pages: exchange."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Intelligence pages: requests."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Intelligence pages: search."""
+
+from __future__ import annotations
