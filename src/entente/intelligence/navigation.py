@@ -16,6 +16,8 @@ def nav() -> list[NavItem]:
         NavItem(I, _("Reports"), "intelligence:report_list"),
         # dissemination
         # requests for information
+        NavItem(I, _("Requests for information"), "intelligence:request_list"),
+        NavItem(I, _("Turnaround of requests"), "intelligence:request_statistics"),
         # search and watchlists
         # exchange (STIX, CSV)
     ]
