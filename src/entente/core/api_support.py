@@ -7,8 +7,11 @@ schema documents them on every operation, so a client (or schemathesis) knows wh
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import logging
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -20,12 +23,14 @@ from django.utils.translation import gettext_noop
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import LimitOffsetPagination
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import ConfigDict, field_validator
 
 logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class Problem(Schema):
@@ -114,6 +119,49 @@ class Pagination(LimitOffsetPagination):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_limit=settings.ENTENTE_API_MAX_PAGE, **kwargs)
+
+
+def rendered(data: Any, status: int = 200) -> HttpResponse:
+    """A body rendered as the API renders a handler's result (NinjaJSONEncoder), for handlers
+    whose rows already have their schema's shape and need not be validated one by one."""
+    return HttpResponse(
+        json.dumps(data, cls=NinjaJSONEncoder),
+        status=status,
+        content_type="application/json; charset=utf-8",
+    )
+
+
+def encode_cursor(at: datetime, pk: int) -> str:
+    """The ``next`` cursor of a keyset page: the key (a time, an id) of its last row, opaque
+    to clients (URL-safe base64 of the time in microseconds since the epoch and the id)."""
+    micros = (at - _EPOCH) // timedelta(microseconds=1)
+    return base64.urlsafe_b64encode(f"{micros}.{pk}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """The key a cursor of ``encode_cursor`` holds; ValueError when it is not one."""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+        micros, pk = (int(part) for part in text.split("."))
+        at = _EPOCH + timedelta(microseconds=micros)
+    except (ValueError, TypeError, OverflowError, binascii.Error):
+        raise ValueError(cursor) from None
+    if not 0 <= pk < 2**63:  # a BIGINT, or the database refuses it (a server error)
+        raise ValueError(cursor)
+    return at, pk
+
+
+def bad_cursor() -> ValidationError:
+    """The 422 of a ``cursor`` query parameter that no page gave."""
+    return ValidationError(
+        [
+            {
+                "loc": ("query", "cursor"),
+                "msg": _("This cursor is not valid: use the “next” value of a previous page."),
+                "type": "value_error",
+            }
+        ]
+    )
 
 
 class BearerToken(HttpBearer):

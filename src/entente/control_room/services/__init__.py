@@ -3,7 +3,7 @@
 One module per concept; the names most callers need are gathered here.
 """
 
-from entente.control_room.services.incidents import advance_incident
+from entente.control_room.services.incidents import advance_incident, incident_page
 from entente.control_room.services.intake import (
     AlertItem,
     Outcome,
@@ -19,6 +19,7 @@ __all__ = [
     "Outcome",
     "advance_incident",
     "check_heartbeats",
+    "incident_page",
     "ingest_alerts",
     "record_heartbeats",
     "upsert_sensor",
