@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from entente.core.choices import Module
+from entente.core.choices import Module, Role
 from entente.core.navigation import NavItem
 
 I = Module.INTELLIGENCE  # noqa: E741
@@ -15,6 +15,9 @@ def nav() -> list[NavItem]:
         # reports (grading, entities, attachments)
         NavItem(I, _("Reports"), "intelligence:report_list"),
         # dissemination
+        NavItem(I, _("Releases awaiting approval"), "intelligence:release_pending", Role.APPROVER),
+        NavItem(I, _("Disclosure ledger"), "intelligence:disclosure_ledger", Role.APPROVER),
+        NavItem(Module.AUDIT, _("Disclosure ledger"), "intelligence:disclosure_ledger"),
         # requests for information
         NavItem(I, _("Requests for information"), "intelligence:request_list"),
         NavItem(I, _("Turnaround of requests"), "intelligence:request_statistics"),

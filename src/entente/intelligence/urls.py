@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from entente.intelligence.views import reports
+from entente.intelligence.views import dissemination, reports
 from entente.intelligence.views import requests as rfi_views
 
 app_name = "intelligence"
@@ -11,6 +11,14 @@ urlpatterns = [
     # reports (grading, entities, attachments)
     path("reports/", reports.report_list, name="report_list"),
     # dissemination
+    path("reports/<int:pk>/sanitise/", dissemination.report_sanitise, name="report_sanitise"),
+    path("reports/<int:pk>/release/", dissemination.release_request, name="release_request"),
+    path("releases/pending/", dissemination.release_pending, name="release_pending"),
+    path("releases/<int:pk>/approve/", dissemination.release_approve, name="release_approve"),
+    path("releases/<int:pk>/reject/", dissemination.release_reject, name="release_reject"),
+    path("releases/<int:pk>/withdraw/", dissemination.release_withdraw, name="release_withdraw"),
+    path("disclosures/", dissemination.disclosure_ledger, name="disclosure_ledger"),
+    path("disclosures.csv", dissemination.disclosure_ledger_csv, name="disclosure_ledger_csv"),
     # requests for information
     path("requests/", rfi_views.request_list, name="request_list"),
     path("requests/new/", rfi_views.request_create, name="request_create"),
