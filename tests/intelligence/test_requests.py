@@ -473,7 +473,7 @@ def test_the_api_asks_assigns_answers_and_lists(persona, login):
     asker = login("analyst.nca")
     response = api_post(
         asker,
-        "/information-requests",
+        "/intelligence/information-requests",
         {
             "to_agency": "DCPAF",
             "question": "Phone numbers linked to the network?",
@@ -488,27 +488,38 @@ def test_the_api_asks_assigns_answers_and_lists(persona, login):
     assert created["tlp"] == "AMBER" and created["releasability"] == ["FR", "UK"]
     rid = created["id"]
     response = api_post(
-        login("analyst.dcpaf"), f"/information-requests/{rid}/assign", {"assignee": "officer.dcpaf"}
+        login("analyst.dcpaf"),
+        f"/intelligence/information-requests/{rid}/assign",
+        {"assignee": "officer.dcpaf"},
     )
     assert response.status_code == 200 and response.json()["state"] == "assigned"
     report = make_report(persona("officer.dcpaf"), reference="DCPAF-10")
     answerer = login("officer.dcpaf")
-    refused = api_post(answerer, f"/information-requests/{rid}/answer", {"report": report.pk})
+    refused = api_post(
+        answerer, f"/intelligence/information-requests/{rid}/answer", {"report": report.pk}
+    )
     assert refused.status_code == 422
     assert "Release it first" in refused.json()["errors"][0]["message"]
     release_to_nca(persona, report)
-    done = api_post(answerer, f"/information-requests/{rid}/answer", {"report": report.pk})
+    done = api_post(
+        answerer, f"/intelligence/information-requests/{rid}/answer", {"report": report.pk}
+    )
     assert done.status_code == 200 and done.json()["answer"] == report.pk
-    listed = login("analyst.dcpaf").get("/api/v1/information-requests?direction=incoming")
+    listed = login("analyst.dcpaf").get(
+        "/api/v1/intelligence/information-requests?direction=incoming"
+    )
     assert [r["id"] for r in listed.json()["items"]] == [rid]
-    assert login("gold.kent").get(f"/api/v1/information-requests/{rid}").status_code == 404
+    assert (
+        login("gold.kent").get(f"/api/v1/intelligence/information-requests/{rid}").status_code
+        == 404
+    )
 
 
 def test_the_api_refuses_a_past_deadline_with_a_422(login):
     before = InformationRequest.objects.count()
     response = api_post(
         login("analyst.nca"),
-        "/information-requests",
+        "/intelligence/information-requests",
         {
             "to_agency": "DCPAF",
             "question": "Late",
@@ -617,7 +628,7 @@ def test_turnaround_page_csv_and_api(persona, login):
     csv_response = client.get(reverse("intelligence:request_statistics_csv") + query)
     assert csv_response["Content-Type"].startswith("text/csv")
     assert "UK->FR,priority,4,4,0,18000," in csv_response.content.decode()
-    api = client.get("/api/v1/statistics/information-requests" + query).json()
+    api = client.get("/api/v1/intelligence/statistics/information-requests" + query).json()
     row = next(r for r in api["rows"] if r["direction"] == "UK->FR" and r["priority"] == "all")
     assert (row["requests"], row["answered"], row["median_seconds"]) == (5, 4, 18000.0)
     assert (

@@ -7,7 +7,7 @@ import datetime as dt
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -126,7 +126,7 @@ class RequestFilter(QueryFilter):
 
 
 @router.get(
-    "/information-requests",
+    "/intelligence/information-requests",
     response=list[RequestOut],
     summary="Requests for information the caller may see, the nearest deadline first",
 )
@@ -148,7 +148,7 @@ def list_requests(
 
 
 @router.post(
-    "/information-requests",
+    "/intelligence/information-requests",
     response={201: RequestOut},
     summary="Ask a law-enforcement agency of the other country a question (intelligence editors)",
 )
@@ -171,25 +171,25 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Status[Informati
 
 
 @router.get(
-    "/information-requests/{request_id}",
+    "/intelligence/information-requests/{rfi_id}",
     response=RequestOut,
     summary="One request for information",
 )
-def get_request(request: HttpRequest, request_id: int) -> InformationRequest:
+def get_request(request: HttpRequest, rfi_id: int) -> InformationRequest:
     found: InformationRequest = access.get_visible_or_404(
-        services.visible_requests(request.user), request.user, pk=request_id
+        services.visible_requests(request.user), request.user, pk=rfi_id
     )
     return found
 
 
 @router.post(
-    "/information-requests/{request_id}/assign",
+    "/intelligence/information-requests/{rfi_id}/assign",
     response=RequestOut,
     summary="Give the request to someone of the asked agency (its intelligence editors)",
 )
-def assign_request(request: HttpRequest, request_id: int, payload: AssignIn) -> InformationRequest:
+def assign_request(request: HttpRequest, rfi_id: int, payload: AssignIn) -> InformationRequest:
     found = access.get_visible_or_404(
-        services.visible_requests(request.user), request.user, pk=request_id
+        services.visible_requests(request.user), request.user, pk=rfi_id
     )
     assignee = (
         User.objects.select_related("agency__country").filter(username=payload.assignee).first()
@@ -197,36 +197,41 @@ def assign_request(request: HttpRequest, request_id: int, payload: AssignIn) -> 
     if assignee is None:
         raise ValidationError({"assignee": _("No user has this name.")})
     services.assign(found, assignee=assignee, acting_user=request.user)
-    return services.visible_requests(request.user).get(pk=request_id)
+    return services.visible_requests(request.user).get(pk=rfi_id)
 
 
 @router.post(
-    "/information-requests/{request_id}/answer",
+    "/intelligence/information-requests/{rfi_id}/answer",
     response=RequestOut,
     summary="Answer with a report of the asked agency already released to the asker",
 )
-def answer_request(request: HttpRequest, request_id: int, payload: AnswerIn) -> InformationRequest:
+def answer_request(request: HttpRequest, rfi_id: int, payload: AnswerIn) -> InformationRequest:
     found = access.get_visible_or_404(
-        services.visible_requests(request.user), request.user, pk=request_id
+        services.visible_requests(request.user), request.user, pk=rfi_id
     )
+    if not services.may_answer(request.user, found) and found.state in services.PENDING_STATES:
+        # Who may answer is said before which report: a 403, not a 422 about the report.
+        raise PermissionDenied(
+            _("Only the assignee or an editor of the asked agency answers a request.")
+        )
     report = Report.objects.visible_to(request.user).filter(pk=payload.report).first()
     if report is None:
         raise ValidationError({"report": _("No such report.")})
     services.answer(found, report=report, acting_user=request.user)
-    return services.visible_requests(request.user).get(pk=request_id)
+    return services.visible_requests(request.user).get(pk=rfi_id)
 
 
 @router.post(
-    "/information-requests/{request_id}/withdraw",
+    "/intelligence/information-requests/{rfi_id}/withdraw",
     response=RequestOut,
     summary="Withdraw an unanswered request (editors of the asking agency)",
 )
-def withdraw_request(request: HttpRequest, request_id: int) -> InformationRequest:
+def withdraw_request(request: HttpRequest, rfi_id: int) -> InformationRequest:
     found = access.get_visible_or_404(
-        services.visible_requests(request.user), request.user, pk=request_id
+        services.visible_requests(request.user), request.user, pk=rfi_id
     )
     services.withdraw(found, acting_user=request.user)
-    return services.visible_requests(request.user).get(pk=request_id)
+    return services.visible_requests(request.user).get(pk=rfi_id)
 
 
 # Turnaround ---------------------------------------------------------------------------------
@@ -281,7 +286,7 @@ def _row(t: services.Turnaround) -> dict[str, Any]:
 
 
 @router.get(
-    "/statistics/information-requests",
+    "/intelligence/statistics/information-requests",
     response=TurnaroundReport,
     summary="Turnaround of requests for information per direction and priority",
 )
