@@ -634,3 +634,26 @@ def test_turnaround_page_csv_and_api(persona, login):
     assert (
         login("caseworker.lva").get(reverse("intelligence:request_statistics")).status_code == 403
     )
+
+
+# Demo --------------------------------------------------------------------------------------
+
+
+def test_the_demo_loads_requests_both_ways_once_and_answers_when_reports_are_released(persona):
+    from entente.demo import intelligence_requests as demo
+
+    demo.load()
+    demo.load()
+    loaded = InformationRequest.objects.filter(question__in=[d.question for d in demo.REQUESTS])
+    assert loaded.count() == len(demo.REQUESTS)
+    assert {r.originator.code for r in loaded} == {"NCA", "DCPAF"}
+    # No released report yet: nothing answered, and the request past its deadline is overdue.
+    assert not loaded.filter(state=RequestState.ANSWERED).exists()
+    assert loaded.filter(rfi.overdue_q()).exists()
+    # Once a DCPAF report is released to the NCA, loading again answers the NCA's requests.
+    released_to_nca(persona, "DCPAF-DEMO")
+    demo.load()
+    answered = loaded.filter(state=RequestState.ANSWERED)
+    assert answered.count() == 2
+    assert all(r.answered_at <= r.deadline for r in answered)
+    assert loaded.count() == len(demo.REQUESTS)
