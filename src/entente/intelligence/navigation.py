@@ -22,5 +22,7 @@ def nav() -> list[NavItem]:
         NavItem(I, _("Requests for information"), "intelligence:request_list"),
         NavItem(I, _("Turnaround of requests"), "intelligence:request_statistics"),
         # search and watchlists
+        NavItem(I, _("Search reports"), "intelligence:search"),
+        NavItem(I, _("My watchlists"), "intelligence:watchlists"),
         # exchange (STIX, CSV)
     ]

@@ -4,6 +4,7 @@ from django.urls import path
 
 from entente.intelligence.views import dissemination, reports
 from entente.intelligence.views import requests as rfi_views
+from entente.intelligence.views import search as search_views
 
 app_name = "intelligence"
 
@@ -33,5 +34,20 @@ urlpatterns = [
     path("requests/<int:pk>/answer/", rfi_views.request_answer, name="request_answer"),
     path("requests/<int:pk>/withdraw/", rfi_views.request_withdraw, name="request_withdraw"),
     # search and watchlists
+    path("search/", search_views.search, name="search"),
+    path("search/save/", search_views.search_save, name="search_save"),
+    path("watchlists/", search_views.watchlists, name="watchlists"),
+    path("watchlists/seen/", search_views.watchlist_seen, name="watchlists_seen"),
+    path("watchlists/<int:pk>/seen/", search_views.watchlist_seen, name="watchlist_seen"),
+    path(
+        "saved-searches/<int:pk>/watch/",
+        search_views.saved_search_watch,
+        name="saved_search_watch",
+    ),
+    path(
+        "saved-searches/<int:pk>/delete/",
+        search_views.saved_search_delete,
+        name="saved_search_delete",
+    ),
     # exchange (STIX, CSV)
 ]
