@@ -20,7 +20,8 @@ from entente.core.models import Agency, AuditEntry, Recipient, User
 from entente.intelligence.choices import ReleaseState, ReleaseVersion
 from entente.intelligence.models import Disclosure, Release, Report
 from entente.intelligence.services import dissemination as dis
-from entente.intelligence.services.dissemination import Direction, LedgerFilter
+from entente.intelligence.services import ledger
+from entente.intelligence.services.ledger import Direction, LedgerFilter
 
 PROBLEM = "application/problem+json"
 _numbers = itertools.count(1)
@@ -407,24 +408,26 @@ def test_each_country_has_its_ledger_of_what_it_disclosed_and_received(both_ways
     uk, fr = persona("supervisor.nca"), persona("analyst.dcpaf")
     out = LedgerFilter(direction=Direction.DISCLOSED)
     received = LedgerFilter(direction=Direction.RECEIVED)
-    assert [(d.from_country, d.agency.code) for d in dis.ledger_for(uk, out)] == [("UK", "DCPAF")]
-    assert sorted(d.agency.code for d in dis.ledger_for(uk, received)) == ["JBIU", "NCA"]
-    assert [d.agency.code for d in dis.ledger_for(fr, received)] == ["DCPAF"]
-    assert sorted(d.agency.code for d in dis.ledger_for(fr, out)) == ["JBIU", "NCA"]
-    assert dis.ledger_for(fr).count() == 3
-    assert dis.ledger_for(fr, LedgerFilter(agency="JBIU")).count() == 1
+    assert [(d.from_country, d.agency.code) for d in ledger.ledger_for(uk, out)] == [
+        ("UK", "DCPAF")
+    ]
+    assert sorted(d.agency.code for d in ledger.ledger_for(uk, received)) == ["JBIU", "NCA"]
+    assert [d.agency.code for d in ledger.ledger_for(fr, received)] == ["DCPAF"]
+    assert sorted(d.agency.code for d in ledger.ledger_for(fr, out)) == ["JBIU", "NCA"]
+    assert ledger.ledger_for(fr).count() == 3
+    assert ledger.ledger_for(fr, LedgerFilter(agency="JBIU")).count() == 1
     # An auditor of the Home Office reads the UK's ledger.
-    assert dis.ledger_for(persona("auditor.homeoffice")).count() == 3
+    assert ledger.ledger_for(persona("auditor.homeoffice")).count() == 3
 
 
 @pytest.mark.parametrize("who", ["analyst.nca", "investigator.ocriest", "caseworker.lva"])
 def test_the_ledger_is_for_approvers_and_auditors(both_ways, persona, who):
     with pytest.raises(PermissionDenied):
-        dis.ledger_for(persona(who))
+        ledger.ledger_for(persona(who))
 
 
 def test_the_ledger_shows_a_title_only_to_those_who_may_read_the_report(both_ways, persona):
-    lines = {d.agency.code: d for d in dis.ledger_for(persona("auditor.homeoffice"))}
+    lines = {d.agency.code: d for d in ledger.ledger_for(persona("auditor.homeoffice"))}
     assert not lines["DCPAF"].title_visible  # an auditor does not read intelligence
 
 

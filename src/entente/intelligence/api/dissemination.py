@@ -18,6 +18,7 @@ from entente.core.api_support import Pagination, QueryFilter, StrictSchema
 from entente.core.choices import Module
 from entente.intelligence.models import Disclosure, Release, Report
 from entente.intelligence.services import dissemination as services
+from entente.intelligence.services import ledger
 
 router = Router()
 
@@ -307,9 +308,9 @@ def withdraw_release(request: HttpRequest, release_id: int, payload: DecisionIn)
 )
 @paginate(Pagination)
 def list_disclosures(request: HttpRequest, filters: Query[LedgerFilterIn]) -> QuerySet[Disclosure]:
-    return services.ledger_for(
+    return ledger.ledger_for(
         request.user,
-        services.LedgerFilter(
+        ledger.LedgerFilter(
             direction=filters.direction or "",
             since=filters.since,
             until=filters.until,

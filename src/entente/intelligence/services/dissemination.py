@@ -13,11 +13,7 @@ which stays as it was.
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,11 +29,9 @@ from entente.core.choices import (
     TLP,
     AgencyKind,
     AuditAction,
-    Classification,
     Module,
     Role,
 )
-from entente.core.markings import classification_label
 from entente.core.models import Agency, User
 from entente.core.services import name_recipients
 from entente.intelligence.choices import ReleaseState, ReleaseVersion
@@ -52,19 +46,6 @@ RECIPIENT_KINDS = frozenset(
 MAX_TEXT = 2000  # legal basis, purpose, notes: a paragraph, not a document
 MAX_TITLE = 300
 MAX_REFERENCE = 40
-# TLP from the widest to the narrowest sharing: an export takes the narrowest of its rows.
-TLP_ORDER = [TLP.CLEAR, TLP.GREEN, TLP.AMBER, TLP.AMBER_STRICT, TLP.RED]
-
-
-def _tlp_rank(tlp: str) -> int:
-    return TLP_ORDER.index(TLP(tlp))
-
-
-class Direction:
-    """The two sides of a country's ledger."""
-
-    DISCLOSED = "disclosed"
-    RECEIVED = "received"
 
 
 # Who sees what ----------------------------------------------------------------------------
@@ -385,15 +366,16 @@ def _locked(release: Release) -> Release:
     return locked
 
 
-def _require_decider(user: Any, release: Release, verb: str) -> None:
+def _require_decider(user: Any, release: Release) -> None:
+    """An approver of the originating agency (the four-eyes rule is checked before)."""
     if not (
         access.has_role(user, Module.INTELLIGENCE, Role.APPROVER) and is_originator(user, release)
     ):
         raise PermissionDenied(
             _(
                 "Only a person holding the intelligence approver role in {agency}, the "
-                "originating agency, may {verb} this release."
-            ).format(agency=release.report.originator.code, verb=verb)
+                "originating agency, may approve or reject this release."
+            ).format(agency=release.report.originator.code)
         )
 
 
@@ -423,7 +405,7 @@ def approve_release(release: Release, *, acting_user: Any, note: str = "") -> Re
                 "approve it."
             ).format(agency=release.report.originator.code)
         )
-    _require_decider(acting_user, release, _("approve"))
+    _require_decider(acting_user, release)
     released = Report.objects.select_for_update().get(pk=release.released_report_id)
     if not access.can_view(acting_user, released):
         raise PermissionDenied(_("You may not read this report, so you may not approve it."))
@@ -469,7 +451,7 @@ def approve_release(release: Release, *, acting_user: Any, note: str = "") -> Re
 def reject_release(release: Release, *, acting_user: Any, note: str) -> Release:
     """Refuse a pending release (an approver of the originating agency), saying why."""
     release = _locked(release)
-    _require_decider(acting_user, release, _("reject"))
+    _require_decider(acting_user, release)
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _("Say why the release is rejected.")})
@@ -494,135 +476,3 @@ def withdraw_release(release: Release, *, acting_user: Any, note: str = "") -> R
     release.save(update_fields=["state", "decision_note"])
     audit.record_update(acting_user, release, before)
     return release
-
-
-# The disclosure ledger --------------------------------------------------------------------
-
-
-def may_read_ledger(user: Any) -> bool:
-    """Intelligence approvers (those who approve releases) and auditors."""
-    return access.has_role(user, Module.INTELLIGENCE, Role.APPROVER) or access.has_role(
-        user, Module.AUDIT
-    )
-
-
-@dataclass(frozen=True)
-class LedgerFilter:
-    direction: str = ""  # Direction.DISCLOSED, Direction.RECEIVED, or both
-    since: dt.date | None = None
-    until: dt.date | None = None
-    agency: str = ""  # the code of a sending or receiving agency
-
-
-def ledger_for(user: Any, filters: LedgerFilter | None = None) -> QuerySet[Disclosure]:
-    """The disclosure ledger of the user's country: what it disclosed to other countries and
-    what it received from them. Read by intelligence approvers and auditors (any agency of the
-    country: oversight covers the country's whole exchange), each line only when they are
-    cleared to the marking of the report it discloses; ``title_visible`` says whether they may
-    also see the report itself (the title is shown only then)."""
-    if not may_read_ledger(user):
-        raise PermissionDenied(
-            _("The disclosure ledger is for intelligence approvers and auditors.")
-        )
-    f = filters or LedgerFilter()
-    country = user.agency.country.code
-    sides = {
-        Direction.DISCLOSED: Q(from_country=country),
-        Direction.RECEIVED: Q(to_country=country),
-    }
-    qs = Disclosure.objects.filter(
-        sides.get(f.direction, sides[Direction.DISCLOSED] | sides[Direction.RECEIVED]),
-        report__classification__lte=user.clearance,
-    )
-    if f.since is not None:
-        qs = qs.filter(disclosed_at__date__gte=f.since)
-    if f.until is not None:
-        qs = qs.filter(disclosed_at__date__lte=f.until)
-    if f.agency:
-        code = f.agency.strip().upper()
-        qs = qs.filter(Q(agency__code=code) | Q(report__originator__code=code))
-    return qs.select_related(
-        "report__originator", "agency", "requested_by__agency", "approved_by__agency"
-    ).annotate(
-        title_visible=Exists(Report.objects.visible_to(user).filter(pk=OuterRef("report_id")))
-    )
-
-
-def ledger_marking(user: Any, rows: list[Disclosure]) -> tuple[int, str, frozenset[str]]:
-    """The marking an export of these lines carries: the highest classification and the
-    narrowest TLP of the reports in it, releasable where all of them are (the reader's own
-    country when there is none)."""
-    level = max((r.report.classification for r in rows), default=Classification.OFFICIAL)
-    tlp = max((r.report.tlp for r in rows), key=_tlp_rank, default=TLP.GREEN)
-    countries: frozenset[str] = frozenset({user.agency.country.code})
-    if rows:
-        countries = frozenset.intersection(*(frozenset(r.report.releasability) for r in rows))
-    return level, tlp, countries
-
-
-def ledger_csv(user: Any, filters: LedgerFilter | None = None) -> tuple[str, int]:
-    """The ledger as CSV, its marking on the first and the last line; the export is audited.
-    Returns (text, number of lines)."""
-    rows = list(ledger_for(user, filters))
-    level, tlp, countries = ledger_marking(user, rows)
-    marking = [
-        _("Marking"),
-        classification_label(level, user),
-        f"TLP:{tlp}",
-        _("Releasable to {countries}").format(countries=", ".join(sorted(countries))),
-    ]
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(marking)
-    writer.writerow(
-        [
-            _("Disclosed"),
-            _("From"),
-            _("To"),
-            _("Originator"),
-            _("Recipient"),
-            _("Report"),
-            _("Title"),
-            _("Classification"),
-            "TLP",
-            _("Legal basis"),
-            _("Purpose"),
-            _("Requested by"),
-            _("Approved by"),
-        ]
-    )
-    for r in rows:
-        writer.writerow(
-            [
-                r.disclosed_at.isoformat(timespec="seconds"),
-                r.from_country,
-                r.to_country,
-                r.report.originator.code,
-                r.agency.code,
-                r.report.reference,
-                r.report.title if r.title_visible else "",  # type: ignore[attr-defined]
-                classification_label(r.report.classification, user),
-                r.report.tlp,
-                r.legal_basis,
-                r.purpose,
-                r.requested_by.get_username(),
-                r.approved_by.get_username(),
-            ]
-        )
-    writer.writerow(marking)
-    f = filters or LedgerFilter()
-    with transaction.atomic():
-        audit.record(
-            user,
-            AuditAction.EXPORT,
-            object_type="intelligence.disclosure",
-            purpose=_("Disclosure ledger export"),
-            changes={
-                "lines": len(rows),
-                "direction": f.direction,
-                "since": f.since,
-                "until": f.until,
-                "agency": f.agency,
-            },
-        )
-    return out.getvalue(), len(rows)

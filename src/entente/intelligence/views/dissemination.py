@@ -34,6 +34,7 @@ from entente.core.models import Agency
 from entente.intelligence.choices import ReleaseVersion
 from entente.intelligence.models import Release, Report
 from entente.intelligence.services import dissemination as services
+from entente.intelligence.services import ledger
 
 # Days outside these bounds are typing mistakes (and would overflow the date arithmetic).
 EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
@@ -199,11 +200,11 @@ def _day(value: str) -> dt.date | None:
     return day if EARLIEST <= day <= LATEST else None
 
 
-def _ledger_filter(request: HttpRequest) -> services.LedgerFilter:
+def _ledger_filter(request: HttpRequest) -> ledger.LedgerFilter:
     direction = request.GET.get("direction", "")
-    if direction not in (services.Direction.DISCLOSED, services.Direction.RECEIVED):
+    if direction not in (ledger.Direction.DISCLOSED, ledger.Direction.RECEIVED):
         direction = ""
-    return services.LedgerFilter(
+    return ledger.LedgerFilter(
         direction=direction,
         since=_day(request.GET.get("since", "")),
         until=_day(request.GET.get("until", "")),
@@ -221,7 +222,7 @@ def _without_page(request: HttpRequest) -> str:
 def disclosure_ledger(request: HttpRequest) -> HttpResponse:
     """The disclosure ledger of the reader's country (see the module's docstring for who)."""
     filters = _ledger_filter(request)
-    lines = services.ledger_for(request.user, filters)
+    lines = ledger.ledger_for(request.user, filters)
     page = Paginator(lines, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -240,7 +241,7 @@ def disclosure_ledger(request: HttpRequest) -> HttpResponse:
 def disclosure_ledger_csv(request: HttpRequest) -> HttpResponse:
     """The same lines as CSV, its marking on its first and last lines (the export audited)."""
     filters = _ledger_filter(request)
-    text, _count = services.ledger_csv(request.user, filters)
+    text, _count = ledger.ledger_csv(request.user, filters)
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     country = request.user.agency.country.code  # type: ignore[union-attr]
     response["Content-Disposition"] = f'attachment; filename="disclosure-ledger-{country}.csv"'
