@@ -351,8 +351,8 @@ def answer(request: InformationRequest, *, report: Report, acting_user: Any) -> 
             {
                 "report": _(
                     "This report has not been released to {agency}. Release it first "
-                    "(Share across the border: a second person of your agency approves), "
-                    "then answer with it."
+                    "(Request a release to the other country, on the report's page; a second "
+                    "person of your agency approves it), then answer with it."
                 ).format(agency=locked.originator.code)
             }
         )
@@ -407,7 +407,7 @@ class Turnaround:
 
     @property
     def priority_label(self) -> str:
-        return str(RequestPriority(self.priority).label) if self.priority else _("All")
+        return str(RequestPriority(self.priority).label) if self.priority else _("All priorities")
 
     @property
     def median_label(self) -> str:

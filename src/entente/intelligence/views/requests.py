@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from entente.core import access
@@ -56,7 +56,7 @@ class RequestForm(StyledMixin, forms.Form):
         label=gettext_lazy("Language of the question"), choices=Language.choices
     )
     priority = forms.TypedChoiceField(
-        label=gettext_lazy("Priority"),
+        label=pgettext_lazy("request field", "Priority"),
         coerce=int,
         choices=RequestPriority.choices,
         initial=RequestPriority.ROUTINE,
@@ -136,7 +136,7 @@ class FilterForm(StyledMixin, forms.Form):
         choices=[("", gettext_lazy("All")), *RequestState.choices],
     )
     priority = forms.TypedChoiceField(
-        label=gettext_lazy("Priority"),
+        label=pgettext_lazy("request field", "Priority"),
         required=False,
         coerce=int,
         empty_value=None,
