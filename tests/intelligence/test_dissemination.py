@@ -544,3 +544,23 @@ def test_the_sanitise_form_writes_a_version(nca_report, login):
 def test_agencies_are_sorted_out_of_codes(agency):
     assert [a.code for a in dis.agencies_from_codes(["dcpaf", " JBIU "])] == ["DCPAF", "JBIU"]
     assert isinstance(agency("DCPAF"), Agency)
+
+
+# Demo -------------------------------------------------------------------------------------
+
+
+def test_the_demo_releases_both_ways_once_and_leaves_one_pending(persona):
+    from entente.demo import intelligence_dissemination as demo
+
+    demo.load()  # no report yet: nothing to release, and no error
+    assert not Release.objects.exists()
+    make_report(persona("analyst.nca"))
+    make_report(persona("officer.dcpaf"), body="Un informateur signale des départs. Suite.")
+    demo.load()
+    demo.load()
+    releases = {r.agencies.get().code: r for r in Release.objects.all()}
+    assert set(releases) == {"DCPAF", "NCA", "PAF"}
+    assert releases["DCPAF"].state == releases["NCA"].state == ReleaseState.APPROVED
+    assert releases["NCA"].version == ReleaseVersion.SANITISED
+    assert releases["PAF"].state == ReleaseState.PENDING
+    assert Disclosure.objects.count() == 2

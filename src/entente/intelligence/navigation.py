@@ -14,6 +14,9 @@ def nav() -> list[NavItem]:
     return [
         # reports (grading, entities, attachments)
         NavItem(I, _("Reports"), "intelligence:report_list"),
+        NavItem(I, _("Write a report"), "intelligence:report_create", Role.EDITOR),
+        NavItem(I, _("Entities"), "intelligence:entity_list"),
+        NavItem(I, _("Grading crosswalk"), "intelligence:grading_crosswalk"),
         # dissemination
         NavItem(I, _("Releases awaiting approval"), "intelligence:release_pending", Role.APPROVER),
         NavItem(I, _("Disclosure ledger"), "intelligence:disclosure_ledger", Role.APPROVER),

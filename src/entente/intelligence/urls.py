@@ -11,6 +11,18 @@ app_name = "intelligence"
 urlpatterns = [
     # reports (grading, entities, attachments)
     path("reports/", reports.report_list, name="report_list"),
+    path("reports/new/", reports.report_create, name="report_create"),
+    path("reports/<int:pk>/", reports.report_detail, name="report_detail"),
+    path("reports/<int:pk>/edit/", reports.report_edit, name="report_edit"),
+    path("reports/<int:pk>/regrade/", reports.report_regrade, name="report_regrade"),
+    path("reports/<int:pk>/attachments/", reports.attachment_upload, name="attachment_upload"),
+    path(
+        "reports/<int:pk>/attachments/<int:attachment_pk>/",
+        reports.attachment_download,
+        name="attachment_download",
+    ),
+    path("entities/", reports.entity_list, name="entity_list"),
+    path("grading/", reports.grading_crosswalk, name="grading_crosswalk"),
     # dissemination
     path("reports/<int:pk>/sanitise/", dissemination.report_sanitise, name="report_sanitise"),
     path("reports/<int:pk>/release/", dissemination.release_request, name="release_request"),

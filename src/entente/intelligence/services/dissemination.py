@@ -215,11 +215,13 @@ def _check_recipients(report: Report, agencies: list[Agency], errors: dict[str, 
 
 
 def _sanitised_reference(original: Report) -> str:
-    base = original.reference[: MAX_REFERENCE - 4]
+    """ "S1-NCA-2026-000123": the version's number before the original's reference. Not after
+    it: the agency's numbering reads the last reference starting with its prefix."""
+    base = original.reference[: MAX_REFERENCE - 5]
     number = original.sanitised_versions.count() + 1
-    while Report.objects.filter(reference=f"{base}-S{number}").exists():
+    while Report.objects.filter(reference=f"S{number}-{base}").exists():
         number += 1
-    return f"{base}-S{number}"
+    return f"S{number}-{base}"
 
 
 @transaction.atomic
