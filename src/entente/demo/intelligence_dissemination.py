@@ -99,13 +99,14 @@ def _sanitised(report: Report, requester: User) -> Report:
         return existing
     first = report.body.strip().split("\n")[0].split(". ")[0].rstrip(".")
     note = SANITISED_NOTE.get(report.language, SANITISED_NOTE["en"])
-    return dissemination.create_sanitised_version(
+    version: Report = dissemination.create_sanitised_version(
         report,
         acting_user=requester,
         title=report.title,
         body=f"{first}.\n\n{note}",
         note=note,
     )
+    return version
 
 
 @transaction.atomic
