@@ -94,7 +94,7 @@ def _candidate(item: DemoRelease, requester: User, approver: User | None) -> Rep
 
 
 def _sanitised(report: Report, requester: User) -> Report:
-    existing = Report.objects.filter(sanitised_from=report).order_by("pk").first()
+    existing: Report | None = Report.objects.filter(sanitised_from=report).order_by("pk").first()
     if existing is not None:
         return existing
     first = report.body.strip().split("\n")[0].split(". ")[0].rstrip(".")
