@@ -28,4 +28,5 @@ def nav() -> list[NavItem]:
         NavItem(I, _("Search reports"), "intelligence:search"),
         NavItem(I, _("My watchlists"), "intelligence:watchlists"),
         # exchange (STIX, CSV)
+        NavItem(I, _("Import reports"), "intelligence:import_list", Role.EDITOR),
     ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from entente.intelligence.views import dissemination, reports
+from entente.intelligence.views import exchange as exchange_views
 from entente.intelligence.views import requests as rfi_views
 from entente.intelligence.views import search as search_views
 
@@ -62,4 +63,10 @@ urlpatterns = [
         name="saved_search_delete",
     ),
     # exchange (STIX, CSV)
+    path("reports/<int:pk>/stix/", exchange_views.report_stix, name="report_stix"),
+    path("imports/", exchange_views.import_list, name="import_list"),
+    path("imports/<int:pk>/", exchange_views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/columns/", exchange_views.import_mapping, name="import_mapping"),
+    path("imports/<int:pk>/progress/", exchange_views.import_progress, name="import_progress"),
+    path("imports/<int:pk>/errors.csv", exchange_views.import_errors, name="import_errors"),
 ]
