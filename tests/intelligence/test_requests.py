@@ -445,7 +445,9 @@ def test_a_past_deadline_on_the_form_is_shown_on_the_form(login):
     assert not InformationRequest.objects.filter(question="Too late").exists()
 
 
-def test_the_report_include_lists_the_requests_it_answers_to_those_who_see_them(persona, assigned):
+def test_the_report_include_lists_the_requests_it_answers_to_those_who_see_them(
+    persona, assigned, login
+):
     from django.template.loader import render_to_string
 
     report = released_to_nca(persona, "DCPAF-9")
@@ -455,6 +457,10 @@ def test_the_report_include_lists_the_requests_it_answers_to_those_who_see_them(
         {"report": report, "user": persona("analyst.nca")},
     )
     assert assigned.reference in html
+    page = login("analyst.nca").get(reverse("intelligence:report_detail", args=[report.pk]))
+    assert assigned.reference in page.content.decode()
+    detail = login("analyst.nca").get(reverse("intelligence:request_detail", args=[assigned.pk]))
+    assert reverse("intelligence:report_detail", args=[report.pk]) in detail.content.decode()
     hidden = render_to_string(
         "intelligence/includes/report_requests.html",
         {"report": report, "user": persona("gold.pn")},
@@ -657,3 +663,43 @@ def test_the_demo_loads_requests_both_ways_once_and_answers_when_reports_are_rel
     assert answered.count() == 2
     assert all(r.answered_at <= r.deadline for r in answered)
     assert loaded.count() == len(demo.REQUESTS)
+
+
+# With the reports and dissemination services -----------------------------------------------
+
+
+def test_an_answer_released_through_the_real_four_eyes_release_is_accepted_and_only_it(
+    persona, assigned
+):
+    """Written and released through the reports and dissemination services: once the
+    sanitised version is released to the NCA, it answers; the original, never released,
+    does not."""
+    from entente.intelligence.choices import ReleaseVersion
+    from entente.intelligence.services import dissemination, reports
+
+    officer = persona("officer.dcpaf")
+    original = reports.create_report(
+        acting_user=officer,
+        title="Camion immatriculé en Pologne",
+        body="Source humaine au dépôt de Coquelles : le camion appartient à la société X.",
+        language="fr",
+        grading_scheme="admiralty",
+        source_grade="B",
+        information_grade="2",
+    )
+    dissemination.create_sanitised_version(
+        original, acting_user=officer, title="Camion polonais", body="Le camion appartient à X."
+    )
+    release = dissemination.request_release(
+        original,
+        acting_user=officer,
+        agencies=[Agency.objects.get(code="NCA")],
+        legal_basis="Traité du Touquet",
+        purpose="Réponse à une demande de la NCA",
+        version=ReleaseVersion.SANITISED,
+    )
+    dissemination.approve_release(release, acting_user=persona("analyst.dcpaf"))
+    with pytest.raises(ValidationError):
+        rfi.answer(assigned, report=original, acting_user=officer)
+    done = rfi.answer(assigned, report=release.released_report, acting_user=officer)
+    assert done.answer_id == release.released_report_id != original.pk

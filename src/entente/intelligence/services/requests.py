@@ -339,6 +339,8 @@ def answer(request: InformationRequest, *, report: Report, acting_user: Any) -> 
             _("Only the assignee or an editor of the asked agency answers a request.")
         )
     _pending(locked)
+    # Read again: the caller's copy may predate the release that made it an answer.
+    report = Report.objects.select_related("originator").get(pk=report.pk)
     if not access.can_view(acting_user, report):
         raise ValidationError({"report": _("No such report.")})
     if report.originator_id != locked.to_agency_id:
