@@ -345,7 +345,7 @@ def test_the_released_report_shows_both_approvals(pending, persona, nca_report):
     )
     assert "Priya Shah" in html  # analyst.nca asked
     assert "Tom Hughes" in html  # supervisor.nca approved
-    assert "NCA" in html and LEGAL in html
+    assert "DCPAF&nbsp;(FR)" in html and LEGAL in html
     body = login_api(receiver).get(f"/api/v1/intelligence/reports/{nca_report.pk}/releases").json()
     assert body[0]["requested"]["username"] == "analyst.nca"
     assert body[0]["approved"]["username"] == "supervisor.nca"

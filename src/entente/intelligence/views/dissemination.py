@@ -231,7 +231,11 @@ def disclosure_ledger(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filters": filters,
             "country": request.user.agency.country,  # type: ignore[union-attr]
-            "agencies": Agency.objects.filter(kind__in=services.RECIPIENT_KINDS).order_by("code"),
+            "agencies": (
+                Agency.objects.select_related("country")
+                .filter(kind__in=services.RECIPIENT_KINDS)
+                .order_by("code")
+            ),
             "query": _without_page(request),
         },
     )
