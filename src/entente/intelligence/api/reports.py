@@ -6,6 +6,7 @@ No ``from __future__ import annotations`` here (django-ninja reads the annotatio
 from datetime import datetime
 from typing import Literal, cast
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -291,23 +292,23 @@ def create_report(request: HttpRequest, payload: ReportIn) -> Status[Report]:
 
 
 @router.get(
-    "/intelligence/reports/{intel_report_id}",
+    "/intelligence/reports/{report_id}",
     response=ReportOut,
     summary="One report, its grade and crosswalk, entities, attachments and re-grades",
 )
-def get_report(request: HttpRequest, intel_report_id: int) -> Report:
-    report = _detail(request, intel_report_id)
+def get_report(request: HttpRequest, report_id: int) -> Report:
+    report = _detail(request, report_id)
     services.record_read(report, acting_user=_me(request))
     return report
 
 
 @router.patch(
-    "/intelligence/reports/{intel_report_id}",
+    "/intelligence/reports/{report_id}",
     response=ReportOut,
     summary="Change a report (editors of the originating agency only)",
 )
-def update_report(request: HttpRequest, intel_report_id: int, payload: ReportPatch) -> Report:
-    report: Report = access.get_visible_or_404(Report, request.user, pk=intel_report_id)
+def update_report(request: HttpRequest, report_id: int, payload: ReportPatch) -> Report:
+    report: Report = access.get_visible_or_404(Report, request.user, pk=report_id)
     data = payload.model_dump(exclude_unset=True)
     entities = data.pop("entities", None)
     services.update_report(
@@ -316,18 +317,24 @@ def update_report(request: HttpRequest, intel_report_id: int, payload: ReportPat
         entities=[services.EntityInput(**e) for e in entities] if entities is not None else None,
         **{k: v for k, v in data.items() if v is not None},
     )
-    return _detail(request, intel_report_id)
+    return _detail(request, report_id)
 
 
 @router.post(
-    "/intelligence/reports/{intel_report_id}/attachments",
+    "/intelligence/reports/{report_id}/attachments",
     response={201: AttachmentOut},
     summary="Attach a file (pdf, png, jpeg, txt, csv, docx; editors of the originating agency)",
 )
 def upload_attachment(
-    request: HttpRequest, intel_report_id: int, file: File[UploadedFile]
+    request: HttpRequest, report_id: int, file: File[UploadedFile] | None = None
 ) -> Status[Attachment]:
-    report: Report = access.get_visible_or_404(Report, request.user, pk=intel_report_id)
+    # The file is optional in the signature so that who may attach is decided first (404,
+    # 403), then what is missing (422), as for every other operation.
+    report: Report = access.get_visible_or_404(Report, request.user, pk=report_id)
+    if not access.can_change_visible(request.user, report):
+        raise PermissionDenied(_("Only editors of the originating agency may change this report."))
+    if file is None:
+        raise ValidationError({"file": _("Send the file (multipart/form-data, field file).")})
     limit = services.attachment_max_bytes()
     data = file.read(limit + 1)
     attachment = services.add_attachment(
@@ -337,27 +344,23 @@ def upload_attachment(
 
 
 @router.get(
-    "/intelligence/reports/{intel_report_id}/attachments/{attachment_id}",
+    "/intelligence/reports/{report_id}/attachments/{attachment_id}",
     summary="Download an attachment (the download is audited)",
     response={200: bytes},
 )
-def download_attachment(
-    request: HttpRequest, intel_report_id: int, attachment_id: int
-) -> HttpResponse:
-    report: Report = access.get_visible_or_404(Report, request.user, pk=intel_report_id)
+def download_attachment(request: HttpRequest, report_id: int, attachment_id: int) -> HttpResponse:
+    report: Report = access.get_visible_or_404(Report, request.user, pk=report_id)
     attachment = services.attachment_of(report, attachment_id)
     return attachment_response(attachment, acting_user=_me(request))
 
 
 @router.post(
-    "/intelligence/reports/{intel_report_id}/regrades",
+    "/intelligence/reports/{report_id}/regrades",
     response={201: RegradeOut},
     summary="Record your agency's own grade of another agency's report, with a reason",
 )
-def regrade_report(
-    request: HttpRequest, intel_report_id: int, payload: RegradeIn
-) -> Status[Regrade]:
-    report: Report = access.get_visible_or_404(Report, request.user, pk=intel_report_id)
+def regrade_report(request: HttpRequest, report_id: int, payload: RegradeIn) -> Status[Regrade]:
+    report: Report = access.get_visible_or_404(Report, request.user, pk=report_id)
     row = services.regrade(report, acting_user=_me(request), **payload.model_dump())
     return Status(201, row)
 
@@ -382,8 +385,6 @@ def _me(request: HttpRequest) -> User:
 
 
 def _users(usernames: list[str]) -> list[User]:
-    from django.core.exceptions import ValidationError
-
     found = list(
         User.objects.select_related("agency__country").filter(
             username__in=usernames, is_active=True
