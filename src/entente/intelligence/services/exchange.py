@@ -47,6 +47,8 @@ from entente.intelligence.choices import GradingScheme, ImportKind, ImportState
 from entente.intelligence.exchange import stix, tabular
 from entente.intelligence.exchange.rows import RowInput
 from entente.intelligence.models import Entity, ImportJob, Report
+from entente.intelligence.services import entities as entity_services
+from entente.intelligence.services import reports as report_services
 
 # The largest file taken (bytes) and the most reports in one file; ENTENTE_IMPORT_MAX_BYTES
 # in the settings overrides the first.
@@ -280,9 +282,6 @@ def _recipients(names: Sequence[str]) -> tuple[list[User], list[Agency]]:
 def write_report(row: RowInput, *, acting_user: User) -> Report:
     """One row as a report of the importer's agency, through the reports service (the rules
     of a report written by hand: grade, markings, clearance, TLP:RED recipients)."""
-    from entente.intelligence.services import entities as entity_services
-    from entente.intelligence.services import reports as report_services
-
     if row.errors:
         raise ValidationError(dict(row.errors))
     fields = dict(row.fields)
