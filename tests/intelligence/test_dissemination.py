@@ -4,7 +4,6 @@ and every disclosure is a line of each country's ledger. Refusals write nothing.
 
 from __future__ import annotations
 
-import itertools
 import json
 from collections.abc import Callable
 from typing import Any
@@ -18,13 +17,14 @@ from entente.core import services as core_services
 from entente.core.choices import TLP, AuditAction, Classification, Module, Role
 from entente.core.models import Agency, AuditEntry, Recipient, User
 from entente.intelligence.choices import ReleaseState, ReleaseVersion
-from entente.intelligence.models import Disclosure, Release, Report
+from entente.intelligence.models import Disclosure, Entity, Release, Report
 from entente.intelligence.services import dissemination as dis
 from entente.intelligence.services import ledger
+from entente.intelligence.services.entities import EntityInput
 from entente.intelligence.services.ledger import Direction, LedgerFilter
+from entente.intelligence.services.reports import create_report
 
 PROBLEM = "application/problem+json"
-_numbers = itertools.count(1)
 LEGAL = "Sandhurst Treaty 2018, article 4; Crime and Courts Act 2013, s. 7"
 PURPOSE = "Disrupt the network moving people in lorries through Coquelles."
 SOURCE_BODY = "Source HUMINT-7, a driver for the haulier, says the network loads at Dunkirk."
@@ -37,13 +37,15 @@ def make_report(
     releasability: tuple[str, ...] | None = None,
     classification: int = Classification.OFFICIAL_SENSITIVE,
     body: str = SOURCE_BODY,
+    entities: tuple[EntityInput, ...] = (),
 ) -> Report:
-    """A report of the author's agency, releasable to its own country only by default."""
+    """A report of the author's agency, releasable to its own country only by default,
+    written through the reports area's service."""
     assert author.agency is not None
     country = author.agency.country.code
     uk = country == "UK"
-    return Report.objects.create(
-        reference=f"TEST-DISS-{next(_numbers)}",
+    return create_report(
+        acting_user=author,
         title="Lorries loading at Dunkirk",
         body=body,
         language="en" if uk else "fr",
@@ -52,10 +54,10 @@ def make_report(
         information_grade="B" if uk else "2",
         handling_code="P" if uk else "",
         classification=classification,
-        releasability=frozenset(releasability or (country,)),
+        releasability=releasability or (country,),
         tlp=tlp,
-        originator=author.agency,
-        created_by=author,
+        recipients=[author] if tlp == TLP.RED else [],
+        entities=entities,
     )
 
 
@@ -277,6 +279,18 @@ def test_the_receiving_agency_sees_the_report_only_after_approval(pending, perso
         assert Report.objects.visible_to(user).filter(pk=nca_report.pk).exists()
     # TLP:AMBER: another French agency, not named, still does not see it.
     assert not Report.objects.visible_to(persona("investigator.ocriest")).filter(pk=nca_report.pk)
+
+
+def test_the_subject_entities_go_with_the_released_report(persona):
+    plate = EntityInput("vehicle", "AB 123 CD", "AB123CD", "PL")
+    report = make_report(persona("analyst.nca"), entities=(plate,))
+    release = ask(report)
+    entity = report.entities.get()
+    receiver = persona("analyst.dcpaf")
+    assert not Entity.objects.visible_to(receiver).filter(pk=entity.pk).exists()
+    dis.approve_release(release, acting_user=persona("supervisor.nca"))
+    seen = Entity.objects.visible_to(receiver).filter(reports=report)
+    assert [e.name for e in seen] == ["AB 123 CD"]
 
 
 def test_a_sanitised_version_is_released_instead_of_the_original(nca_report, persona, agency):

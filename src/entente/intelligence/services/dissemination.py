@@ -36,7 +36,7 @@ from entente.core.models import Agency, User
 from entente.core.services import name_recipients
 from entente.intelligence.choices import ReleaseState, ReleaseVersion
 from entente.intelligence.models import Disclosure, Release, Report
-from entente.intelligence.services import search
+from entente.intelligence.services import entities, search
 
 # Intelligence goes to law enforcement only: humanitarian organisations never receive it,
 # and neither do infrastructure operators, prefectures or ministries.
@@ -427,6 +427,8 @@ def approve_release(release: Release, *, acting_user: Any, note: str = "") -> Re
         released.save(update_fields=["releasability", "updated_at"])
         audit.record_update(acting_user, released, before, purpose=release.purpose)
     name_recipients(released, acting_user=acting_user, agencies=agencies, purpose=release.purpose)
+    # The report's subject entities go with it: the same marking, the same recipients.
+    entities.sync_entity_markings(released, acting_user=acting_user)
     from_country = release.report.originator.country.code
     disclosures = Disclosure.objects.bulk_create(
         Disclosure(
