@@ -326,7 +326,9 @@ def update_report(request: HttpRequest, report_id: int, payload: ReportPatch) ->
     summary="Attach a file (pdf, png, jpeg, txt, csv, docx; editors of the originating agency)",
 )
 def upload_attachment(
-    request: HttpRequest, report_id: int, file: File[UploadedFile] | None = None
+    request: HttpRequest,
+    report_id: int,
+    file: File[UploadedFile] = None,  # type: ignore[assignment]
 ) -> Status[Attachment]:
     # The file is optional in the signature so that who may attach is decided first (404,
     # 403), then what is missing (422), as for every other operation.
