@@ -644,3 +644,21 @@ def test_the_list_page_and_api_show_exactly_what_the_written_policy_allows(
         allowed = rules_allow(agency, clearance, role, spec)
         assert (f">{report.reference}<" in html) == allowed, spec
         assert (report.reference in refs) == allowed, spec
+
+
+# Demo ---------------------------------------------------------------------------------------
+
+
+def test_the_demo_reports_load_twice_without_change(persona):
+    from entente.demo import intelligence_reports
+
+    intelligence_reports.load()
+    count, entries = Report.objects.count(), AuditEntry.objects.count()
+    intelligence_reports.load()
+    assert (Report.objects.count(), AuditEntry.objects.count()) == (count, entries)
+    assert count == len(intelligence_reports.REPORTS)
+    derived = Report.objects.get(title__startswith="Joint picture")
+    assert derived.cites.count() == 3
+    fr_only = Report.objects.get(title__startswith="Source humaine")
+    assert not Report.objects.filter(pk=fr_only.pk).visible_to(persona("analyst.nca")).exists()
+    assert Report.objects.filter(language="fr").count() == 6
