@@ -187,6 +187,15 @@ def test_a_release_is_decided_once(pending, persona):
     assert counts() == before
 
 
+def test_a_report_made_tlp_red_after_the_request_is_not_released(pending, persona, nca_report):
+    Report.objects.filter(pk=nca_report.pk).update(tlp=TLP.RED)
+    before = counts()
+    with pytest.raises(ValidationError, match="TLP:RED"):
+        dis.approve_release(pending, acting_user=persona("supervisor.nca"))
+    assert counts() == before
+    assert Report.objects.get(pk=nca_report.pk).releasability == {"UK"}
+
+
 # Refused requests ---------------------------------------------------------------------
 
 
@@ -430,6 +439,9 @@ def test_each_country_has_its_ledger_of_what_it_disclosed_and_received(both_ways
     assert sorted(d.agency.code for d in ledger.ledger_for(fr, out)) == ["JBIU", "NCA"]
     assert ledger.ledger_for(fr).count() == 3
     assert ledger.ledger_for(fr, LedgerFilter(agency="JBIU")).count() == 1
+    today = Disclosure.objects.first().disclosed_at.date()
+    assert ledger.ledger_for(fr, LedgerFilter(since=today, until=today)).count() == 3
+    assert not ledger.ledger_for(fr, LedgerFilter(until=today.replace(year=2015))).exists()
     # An auditor of the Home Office reads the UK's ledger.
     assert ledger.ledger_for(persona("auditor.homeoffice")).count() == 3
 

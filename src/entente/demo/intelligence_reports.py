@@ -329,7 +329,7 @@ def load() -> None:
 
 
 def _regrade_once(report: Report, user: User) -> None:
-    if report.regrades.filter(agency_id=user.agency_id).exists():
+    if report.regrades.filter(agency__users=user).exists():
         return
     services.regrade(
         report,

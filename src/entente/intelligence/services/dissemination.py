@@ -409,16 +409,17 @@ def approve_release(release: Release, *, acting_user: Any, note: str = "") -> Re
         )
     _require_decider(acting_user, release)
     released = Report.objects.select_for_update().get(pk=release.released_report_id)
-    if not access.can_view(acting_user, released):
-        raise PermissionDenied(_("You may not read this report, so you may not approve it."))
     agencies = list(release.agencies.select_related("country"))
     errors: dict[str, str] = {}
     note = (note or "").strip()
     if len(note) > MAX_TEXT:
         errors["note"] = _("At most {count} characters.").format(count=MAX_TEXT)
+    # The marking may have changed since the request (made TLP:RED, say): checked again.
     _check_recipients(released, agencies, errors)
     if errors:
         raise ValidationError(errors)
+    if not access.can_view(acting_user, released):
+        raise PermissionDenied(_("You may not read this report, so you may not approve it."))
     countries = {a.country.code for a in agencies}
     if not countries <= released.releasability:
         before = audit.snapshot(released)
