@@ -590,3 +590,23 @@ def test_the_demo_releases_both_ways_once_and_leaves_one_pending(persona):
     assert releases["NCA"].version == ReleaseVersion.SANITISED
     assert releases["PAF"].state == ReleaseState.PENDING
     assert Disclosure.objects.count() == 2
+
+
+def test_the_demo_releases_the_reports_demos_reports(db):
+    from entente.demo import intelligence_dissemination, intelligence_reports
+
+    intelligence_reports.load()
+    intelligence_dissemination.load()
+    intelligence_dissemination.load()
+    states = sorted(
+        (r.report.originator.code, r.agencies.get().code, r.version, r.state)
+        for r in Release.objects.select_related("report__originator")
+    )
+    assert states == [
+        ("DCPAF", "NCA", ReleaseVersion.SANITISED, ReleaseState.APPROVED),
+        ("NCA", "DCPAF", ReleaseVersion.ORIGINAL, ReleaseState.APPROVED),
+        ("NCA", "PAF", ReleaseVersion.ORIGINAL, ReleaseState.PENDING),
+    ]
+    for release in Release.objects.filter(state=ReleaseState.APPROVED):
+        assert release.requested_by_id != release.decided_by_id
+        assert Disclosure.objects.filter(release=release).count() == 1
