@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet, Subquery
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
@@ -166,12 +166,20 @@ def ranked_page(user: Any, query: str, filters: dict[str, str], page: int = 1) -
     ranked, and the page's slice of them. Without a query, the newest first."""
     matches = matching(user, query, filters)
     offset = (page - 1) * PAGE_SIZE
-    if not query:
-        rows = matches.order_by("-created_at", "-pk")
-    else:
-        leading = matches.order_by("-created_at", "-pk").values("pk")[: fulltext.CANDIDATES]
-        rows = fulltext.ranked(Report.objects.filter(pk__in=Subquery(leading)), query)
-    return list(rows.select_related("originator")[offset : offset + PAGE_SIZE])
+    with transaction.atomic():
+        fulltext.no_jit()
+        if not query:
+            rows = matches.order_by("-created_at", "-pk")
+        else:
+            # Two steps, not a subquery: given "id IN (subquery)", PostgreSQL may rank every
+            # report before joining, the very cost this avoids.
+            leading = list(
+                matches.order_by("-created_at", "-pk").values_list("pk", flat=True)[
+                    : fulltext.CANDIDATES
+                ]
+            )
+            rows = fulltext.ranked(Report.objects.filter(pk__in=leading), query)
+        return list(rows.select_related("originator")[offset : offset + PAGE_SIZE])
 
 
 def _month_label(month: dt.datetime | dt.date) -> str:
