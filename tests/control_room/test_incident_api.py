@@ -14,9 +14,9 @@ from django.test.utils import CaptureQueriesContext
 
 from entente.control_room.models import Incident
 from entente.control_room.services import AlertItem, ingest_alerts
-from entente.core import services
+from entente.core import compiled, services
 from entente.core.api_support import encode_cursor
-from entente.core.choices import TLP
+from entente.core.choices import TLP, Classification, Module, Role
 from entente.core.models import User
 
 URL = "/api/v1/incidents"
@@ -149,3 +149,35 @@ def test_a_page_costs_the_same_queries_and_no_count_however_many_incidents(db):
 
 def test_the_list_is_refused_without_a_control_room_role(db):
     assert bearer("analyst.nca").get(URL).status_code == 403
+
+
+def test_the_caller_is_read_afresh_on_every_request_not_kept_from_the_last(incidents):
+    """The latest page's SQL is kept per policy key, so what the caller may see is read at
+    each request: a role withdrawn, a clearance raised, an account closed take effect at once."""
+    user = User.objects.get(username="operator.eurotunnel")
+    operator = bearer("operator.eurotunnel")
+    secret = incidents[-1]
+    Incident.objects.filter(pk=secret).update(classification=Classification.SECRET)
+    assert secret not in [row["id"] for row in operator.get(URL).json()["items"]]
+    user.clearance = Classification.SECRET
+    user.save(update_fields=["clearance"])
+    assert operator.get(URL).json()["items"][0]["id"] == secret
+    services.set_role(user, Module.CONTROL_ROOM, None, acting_user=None)
+    assert operator.get(URL).status_code == 403
+    services.set_role(user, Module.CONTROL_ROOM, Role.VIEWER, acting_user=None)
+    assert operator.get(URL).status_code == 200
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert operator.get(URL).status_code == 401
+
+
+def test_a_kept_query_refuses_parameters_that_are_not_its_placeholders(db):
+    def build() -> Any:
+        return User.objects.filter(username="someone", clearance=10).values_list("username")
+
+    with pytest.raises(ValueError, match="placeholders"):
+        compiled.rows(("test-placeholders",), build, ["operator.eurotunnel"], ["someone"])
+    kept = ("test-placeholders-ok",)
+    # In the compiled query's order (Django sorts keyword filters).
+    assert compiled.rows(kept, build, [10, "nobody"], [10, "someone"]) == []
+    found = compiled.rows(kept, build, [10, "operator.eurotunnel"], [10, "someone"])
+    assert found == [("operator.eurotunnel",)]

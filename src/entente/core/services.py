@@ -14,11 +14,11 @@ from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import DEFAULT_DB_ALIAS, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from entente.core import access, audit
+from entente.core import access, audit, compiled
 from entente.core.choices import (
     LAW_ENFORCEMENT_MODULES,
     RESTRICTED_AGENCY_KINDS,
@@ -220,22 +220,66 @@ def revoke_api_token(token: ApiToken, *, acting_user: User | None) -> None:
     audit.record(acting_user, AuditAction.TOKEN, token, changes={"revoked": token.prefix})
 
 
+# What the token lookup reads: the token's state, its user, agency and country (every column,
+# as select_related would), and the user's roles, a row per role.
+_TOKEN_COLUMNS = ("id", "last_used_at", "expires_at", "revoked_at")
+_ROLE_COLUMNS = ("user__module_roles__module", "user__module_roles__role")
+_TOKEN_PLACEHOLDER = "token-hash"  # noqa: S105 - replaced by the hash at each lookup
+
+
+def _columns(model: type[models.Model]) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def _token_query() -> models.QuerySet[ApiToken]:
+    user, agency, country = _columns(User), _columns(Agency), _columns(Country)
+    return (
+        ApiToken.objects.filter(key_hash=_TOKEN_PLACEHOLDER)
+        .order_by()
+        .values_list(
+            *_TOKEN_COLUMNS,
+            *_ROLE_COLUMNS,
+            *(f"user__{name}" for name in user),
+            *(f"user__agency__{name}" for name in agency),
+            *(f"user__agency__country__{name}" for name in country),
+        )
+    )
+
+
 def user_for_token(raw: str) -> User | None:
-    """The active user a bearer token stands for, or None."""
+    """The active user a bearer token stands for, or None.
+
+    One query, compiled once: the token, its user with agency and country, and the user's
+    module roles (a row per role), which stay on the user for the request, so the access
+    policy asks nothing more of the database about the caller.
+    """
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
         return None
-    token = (
-        ApiToken.objects.select_related("user", "user__agency", "user__agency__country")
-        .filter(key_hash=hash_token(raw))
-        .first()
+    found = compiled.rows(
+        ("user_for_token",), _token_query, [hash_token(raw)], [_TOKEN_PLACEHOLDER]
     )
-    if token is None or not token.is_usable() or not token.user.is_active:
+    if not found:
         return None
+    first = found[0]
+    token = ApiToken(id=first[0], last_used_at=first[1], expires_at=first[2], revoked_at=first[3])
+    start = len(_TOKEN_COLUMNS) + len(_ROLE_COLUMNS)
+    user_names, agency_names, country_names = _columns(User), _columns(Agency), _columns(Country)
+    user = User.from_db(DEFAULT_DB_ALIAS, user_names, first[start : start + len(user_names)])
+    start += len(user_names)
+    if user.agency_id is not None:
+        end = start + len(agency_names)
+        agency = Agency.from_db(DEFAULT_DB_ALIAS, agency_names, first[start:end])
+        start = end
+        agency.country = Country.from_db(DEFAULT_DB_ALIAS, country_names, first[start:])
+        user.agency = agency
+    if not token.is_usable() or not user.is_active:
+        return None
+    user.remember_roles({row[4]: row[5] for row in found if row[4] is not None})
     now = timezone.now()
     # Touch at most once a minute: a busy sensor must not turn every request into a write.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return user
 
 
 # Markings and dissemination ---------------------------------------------------------------

@@ -64,6 +64,10 @@ class User(AbstractUser):
             self._role_cache = roles
         return roles.get(module, 0)
 
+    def remember_roles(self, roles: dict[str, int]) -> None:
+        """Keep roles fetched with the user (one query for both) for ``role_in``."""
+        self._role_cache = dict(roles)
+
     def forget_roles(self) -> None:
         self.__dict__.pop("_role_cache", None)
 
