@@ -122,3 +122,12 @@ def require_chromium() -> str:
 def pytest_report_header(config: Any) -> str:
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     return f"entente: database={engine} require_services={settings.ENTENTE_REQUIRE_SERVICES}"
+
+
+@pytest.fixture(autouse=True)
+def english_by_default() -> Any:
+    """Each test starts in the default language, whatever a previous test left active."""
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield

@@ -505,7 +505,8 @@ def test_the_api_asks_assigns_answers_and_lists(persona, login):
         answerer, f"/intelligence/information-requests/{rid}/answer", {"report": report.pk}
     )
     assert refused.status_code == 422
-    assert "Release it first" in refused.json()["errors"][0]["message"]
+    # The answerer works in French: the refusal says what to do in their language.
+    assert "Diffusez-le d'abord" in refused.json()["errors"][0]["message"]
     release_to_nca(persona, report)
     done = api_post(
         answerer, f"/intelligence/information-requests/{rid}/answer", {"report": report.pk}
