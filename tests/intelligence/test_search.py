@@ -548,3 +548,19 @@ def test_reindex_rebuilds_the_index(persona):
     call_command("reindex_reports", stdout=out)
     assert "reports indexed" in out.getvalue()
     assert found(nca, "smuggler") == [report]
+
+
+def test_the_demo_watchlists_load_once_and_respect_the_policy(persona):
+    from entente.demo import intelligence_search
+
+    nca = persona("analyst.nca")
+    make_report(
+        persona("analyst.dcpaf"), title="Passeurs", body="x", language="fr", releasability=("FR",)
+    )
+    shared = make_report(nca, title="Smugglers in a lorry")
+    intelligence_search.load()
+    counts = (SavedSearch.objects.count(), WatchHit.objects.count())
+    intelligence_search.load()
+    assert (SavedSearch.objects.count(), WatchHit.objects.count()) == counts
+    assert {h.report for h in search.watch_hits(nca)} == {shared}
+    assert WatchHit.objects.filter(search__owner=nca).count() == 1

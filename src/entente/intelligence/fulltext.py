@@ -19,6 +19,8 @@ index, as the planner sees fit) and only those are ranked (DESIGN, "where the ti
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -33,6 +35,8 @@ from django.db.models.expressions import Expression, RawSQL
 FTS_TABLE = "intelligence_report_fts"
 # How many of the newest visible matches are ranked (10 pages of 20 results).
 CANDIDATES = 200
+# Matches past which the newest are found by walking the created-at index (see steer).
+WALK_FACTOR = 15
 # The indexed share of a long text (a tsvector holds at most 1 MB).
 INDEXED_CHARS = 100_000
 
@@ -161,6 +165,41 @@ def no_jit() -> None:
     if is_postgresql():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
+
+
+def steer(text: str) -> None:
+    """Choose, for the rest of the transaction, how PostgreSQL finds the newest matches.
+
+    Two ways: the GIN index gives every match, each then read from the table to check the
+    policy and sort by date (a random page read per match: the cost grows with the number of
+    matches, N x share); or a walk down the created-at index, checking each report until
+    enough visible matches are found (the cost grows as 1 / share). The two cross where the
+    share is about 1 / sqrt(N): with the costs measured here (benchmarks/search.py), at about
+    15 x sqrt(N) matches, 15,000 of a million. Below that point the planner decides alone (it
+    picks the GIN index for rare words, as it should); above it the planner, whose estimates
+    favour the GIN index well past the crossing (160 ms against 35-60 ms for two common
+    words at a million reports), is told to walk. Its estimate of the number of matches,
+    from the lexeme statistics, is good enough to decide with."""
+    if not is_postgresql():
+        return
+    with connection.cursor() as cursor:
+        # A constant statement; the query text is a parameter.
+        cursor.execute(
+            "EXPLAIN (FORMAT JSON) SELECT 1 FROM intelligence_report "  # noqa: S608
+            "WHERE search_document @@ " + _PG_QUERY,
+            (text, text),
+        )
+        plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        matches = float(plan[0]["Plan"]["Plan Rows"])
+        cursor.execute(
+            "SELECT greatest(reltuples, 0) FROM pg_class "
+            "WHERE oid = 'intelligence_report'::regclass"
+        )
+        reports = float(cursor.fetchone()[0])
+        if matches > WALK_FACTOR * math.sqrt(reports):
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            cursor.execute("SET LOCAL enable_seqscan = off")
 
 
 def match(qs: QuerySet[Any], text: str) -> QuerySet[Any]:

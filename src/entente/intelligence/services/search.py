@@ -173,6 +173,7 @@ def ranked_page(user: Any, query: str, filters: dict[str, str], page: int = 1) -
         else:
             # Two steps, not a subquery: given "id IN (subquery)", PostgreSQL may rank every
             # report before joining, the very cost this avoids.
+            fulltext.steer(query)
             leading = list(
                 matches.order_by("-created_at", "-pk").values_list("pk", flat=True)[
                     : fulltext.CANDIDATES

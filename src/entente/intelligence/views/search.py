@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from entente.core import access
@@ -208,7 +208,10 @@ def watchlist_seen(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     access.require_role(request.user, Module.INTELLIGENCE)
     saved = services.get_own_search_or_404(request.user, pk) if pk is not None else None
     count = services.mark_seen(acting_user=request.user, search=saved)
-    messages.success(request, _("{n} matches marked as seen.").format(n=count))
+    messages.success(
+        request,
+        ngettext("{n} match marked as seen.", "{n} matches marked as seen.", count).format(n=count),
+    )
     return redirect("intelligence:watchlists")
 
 
