@@ -19,9 +19,11 @@ from django.test import Client
 
 from entente.control_room.models import Zone
 from entente.core import access, services
-from entente.core.choices import TLP, Module
+from entente.core.choices import TLP, Module, Role
 from entente.core.models import Agency, Bulletin, Site, User
+from entente.demo.intelligence import load_intelligence
 from entente.demo.personas import PERSONAS
+from entente.intelligence.models import InformationRequest, Report
 from tests.conftest import verified_login
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.po"
@@ -130,6 +132,9 @@ def french_client(username: str) -> Client:
 
 @pytest.fixture
 def bulletin(persona):
+    # The intelligence demo too (reports both ways, releases, requests, watchlists), so that
+    # the intelligence pages show their records.
+    load_intelligence()
     return services.create_bulletin(
         acting_user=persona("gold.pn"),
         title="Patrouille conjointe",
@@ -177,8 +182,37 @@ def pages_for(username: str, bulletin_pk: int) -> list[str]:
         User.objects.get(username=username), Module.INTELLIGENCE
     ):
         pages.append("/control-room/vehicle-reports/")
+        pages += intelligence_pages(User.objects.get(username=username))
     if Module.AUDIT in persona.roles:
-        pages.append("/audit/")
+        pages += ["/audit/", "/intelligence/disclosures/"]
+    return pages
+
+
+def intelligence_pages(user: User) -> list[str]:
+    """The intelligence pages, with the first report and request the user may see."""
+    pages = [
+        "/intelligence/reports/",
+        "/intelligence/entities/",
+        "/intelligence/grading/",
+        "/intelligence/requests/",
+        "/intelligence/requests/statistics/",
+        "/intelligence/search/?q=passeurs",
+        "/intelligence/watchlists/",
+    ]
+    report = Report.objects.visible_to(user).order_by("pk").first()
+    if report is not None:
+        pages.append(f"/intelligence/reports/{report.pk}/")
+    request = InformationRequest.objects.visible_to(user).order_by("pk").first()
+    if request is not None:
+        pages.append(f"/intelligence/requests/{request.pk}/")
+    if access.has_role(user, Module.INTELLIGENCE, Role.EDITOR):
+        pages += [
+            "/intelligence/reports/new/",
+            "/intelligence/requests/new/",
+            "/intelligence/imports/",
+        ]
+    if access.has_role(user, Module.INTELLIGENCE, Role.APPROVER):
+        pages += ["/intelligence/releases/pending/", "/intelligence/disclosures/"]
     return pages
 
 

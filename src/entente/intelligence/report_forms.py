@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,8 +29,8 @@ def _grade_choices(table: dict[str, dict[str, Any]]) -> list[tuple[str, Any]]:
     for scheme, grades in table.items():
         groups.append(
             (
-                str(GradingScheme(scheme).label),
-                [(code, f"{code} – {label}") for code, label in grades.items()],
+                GradingScheme(scheme).label,
+                [(code, format_lazy("{} – {}", code, label)) for code, label in grades.items()],
             )
         )
     return groups
@@ -105,7 +106,10 @@ class ReportEditForm(StyledMixin, forms.Form):
     handling_code = forms.ChoiceField(
         label=gettext_lazy("Handling code (3x5x2)"),
         required=False,
-        choices=[("", "—"), *((k, f"{k} – {v}") for k, v in grading.HANDLING_CODES.items())],
+        choices=[
+            ("", "—"),
+            *((k, format_lazy("{} – {}", k, v)) for k, v in grading.HANDLING_CODES.items()),
+        ],
     )
     handling_conditions = forms.CharField(
         label=gettext_lazy("Handling conditions (code C)"),
@@ -206,7 +210,10 @@ class RegradeForm(StyledMixin, forms.Form):
     handling_code = forms.ChoiceField(
         label=gettext_lazy("Handling code (3x5x2)"),
         required=False,
-        choices=[("", "—"), *((k, f"{k} – {v}") for k, v in grading.HANDLING_CODES.items())],
+        choices=[
+            ("", "—"),
+            *((k, format_lazy("{} – {}", k, v)) for k, v in grading.HANDLING_CODES.items()),
+        ],
     )
     reason = forms.CharField(
         label=gettext_lazy("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
