@@ -134,7 +134,7 @@ def policy_key(user: Any, model: type[MarkedModel]) -> tuple[Any, ...]:
         return (model._meta.label, False)
     return (
         model._meta.label,
-        True,
+        ContentType.objects.get_for_model(model).pk,  # in the Recipient subqueries
         user.pk,
         user.agency_id,
         user.clearance,
