@@ -48,10 +48,17 @@ def rows(
             raise ValueError(f"{key}: the query's parameters are not the placeholders given")
         if len(cache) >= KEPT:
             cache.clear()
-        entry = cache[full_key] = (compiler, sql, tuple(compiled_params))
-    compiler, sql, compiled_params = entry
+        converters = (
+            compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+            if sql
+            else {}
+        )
+        entry = cache[full_key] = (compiler, sql, tuple(compiled_params), converters)
+    compiler, sql, compiled_params, converters = entry
     if not sql:
         return []
     with connection.cursor() as cursor:
         cursor.execute(sql, compiled_params if params is None else tuple(params))
-        return list(compiler.results_iter(results=[cursor.fetchall()]))
+        found = cursor.fetchall()
+    # As the compiler's results_iter converts them, with the converters found once.
+    return list(compiler.apply_converters(found, converters)) if converters else found
