@@ -6,6 +6,7 @@ and writes its audit entry in that same transaction.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from collections.abc import Iterable
@@ -227,8 +228,9 @@ _ROLE_COLUMNS = ("user__module_roles__module", "user__module_roles__role")
 _TOKEN_PLACEHOLDER = "token-hash"  # noqa: S105 - replaced by the hash at each lookup
 
 
-def _columns(model: type[models.Model]) -> list[str]:
-    return [field.attname for field in model._meta.concrete_fields]
+@functools.cache
+def _columns(model: type[models.Model]) -> tuple[str, ...]:
+    return tuple(field.attname for field in model._meta.concrete_fields)
 
 
 def _token_query() -> models.QuerySet[ApiToken]:

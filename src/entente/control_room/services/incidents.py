@@ -114,13 +114,13 @@ def incident_page(
     (kept for clients of the limit/offset list; it costs what it skips).
     """
     access.require_role(user, Module.CONTROL_ROOM)
-    if after is None:
+    if after is None and offset == 0:
         # The board asks for the latest page again and again: its SQL is compiled once per
-        # policy key (building and compiling the policy's subqueries cost more than running
-        # them); later pages are built each time.
+        # policy key and page size (building and compiling the policy's subqueries cost more
+        # than running them); later pages are built each time.
         found = compiled.rows(
-            ("incident_page", access.policy_key(user, Incident), limit, offset),
-            lambda: _page_query(user, limit, offset, None),
+            ("incident_page", access.policy_key(user, Incident), limit),
+            lambda: _page_query(user, limit, 0, None),
         )
     else:
         found = list(_page_query(user, limit, offset, after))
