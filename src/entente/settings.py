@@ -311,6 +311,8 @@ ENTENTE_ALERT_BATCH_MAX = env_int("ENTENTE_ALERT_BATCH_MAX", 1000, minimum=1)
 ENTENTE_CORRELATION_SECONDS = env_int("ENTENTE_CORRELATION_SECONDS", 300, minimum=1)
 # An alert stamped further in the future than this (a sensor's clock running fast) is refused.
 ENTENTE_ALERT_MAX_SKEW_SECONDS = env_int("ENTENTE_ALERT_MAX_SKEW_SECONDS", 300)
+# Intelligence: the largest file attached to a report.
+ENTENTE_ATTACHMENT_MAX_BYTES = env_int("ENTENTE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 # The MQTT bridge (entente mqtt_bridge): broker, topic pattern, and the service account the
 # alerts are recorded under.
 ENTENTE_MQTT_URL = env_str("ENTENTE_MQTT_URL", "mqtt://127.0.0.1:1883")

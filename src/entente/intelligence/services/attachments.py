@@ -21,8 +21,6 @@ from entente.core.choices import AuditAction
 from entente.core.models import User
 from entente.intelligence.models import Attachment, Report
 
-DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
-
 # The attachments accepted: extension -> (content type, magic bytes or None when text).
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ATTACHMENT_TYPES: dict[str, tuple[str, bytes | None]] = {
@@ -41,7 +39,7 @@ READ_PURPOSE = "intelligence report attachment downloaded"
 
 
 def attachment_max_bytes() -> int:
-    return int(getattr(settings, "ENTENTE_ATTACHMENT_MAX_BYTES", DEFAULT_ATTACHMENT_MAX_BYTES))
+    return int(settings.ENTENTE_ATTACHMENT_MAX_BYTES)
 
 
 def attachment_of(report: Report, attachment_id: int) -> Attachment:
