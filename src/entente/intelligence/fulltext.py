@@ -167,7 +167,7 @@ def no_jit() -> None:
             cursor.execute("SET LOCAL jit = off")
 
 
-def steer(text: str) -> None:
+def steer(text: str, wanted: int = CANDIDATES) -> bool:
     """Choose, for the rest of the transaction, how PostgreSQL finds the newest matches.
 
     Two ways: the GIN index gives every match, each then read from the table to check the
@@ -179,61 +179,100 @@ def steer(text: str) -> None:
     picks the GIN index for rare words, as it should); above it the planner, whose estimates
     favour the GIN index well past the crossing (160 ms against 35-60 ms for two common
     words at a million reports), is told to walk. Its estimate of the number of matches,
-    from the lexeme statistics, is good enough to decide with."""
-    if not is_postgresql():
-        return
+    from the lexeme statistics, is good enough to decide with. The walk's cost grows with the
+    number of matches ``wanted``, so the crossing moves up as sqrt(wanted).
+
+    On SQLite the same choice is made from the exact number of matches (FTS5 counts them in
+    about a millisecond) and returned: ``match(..., walk=True)`` then keeps SQLite from
+    reading the matches by primary key. Returns whether to walk."""
     with connection.cursor() as cursor:
-        # A constant statement; the query text is a parameter.
-        cursor.execute(
-            "EXPLAIN (FORMAT JSON) SELECT 1 FROM intelligence_report "  # noqa: S608
-            "WHERE search_document @@ " + _PG_QUERY,
-            (text, text),
-        )
-        plan = cursor.fetchone()[0]
-        plan = json.loads(plan) if isinstance(plan, str) else plan
-        matches = float(plan[0]["Plan"]["Plan Rows"])
-        cursor.execute(
-            "SELECT greatest(reltuples, 0) FROM pg_class "
-            "WHERE oid = 'intelligence_report'::regclass"
-        )
+        if is_postgresql():
+            # A constant statement; the query text is a parameter.
+            cursor.execute(
+                "EXPLAIN (FORMAT JSON) SELECT 1 FROM intelligence_report "  # noqa: S608
+                "WHERE search_document @@ " + _PG_QUERY,
+                (text, text),
+            )
+            plan = cursor.fetchone()[0]
+            plan = json.loads(plan) if isinstance(plan, str) else plan
+            matches = float(plan[0]["Plan"]["Plan Rows"])
+            cursor.execute(
+                "SELECT greatest(reltuples, 0) FROM pg_class "
+                "WHERE oid = 'intelligence_report'::regclass"
+            )
+        else:
+            cursor.execute(
+                "SELECT count(*) FROM intelligence_report_fts WHERE intelligence_report_fts "
+                "MATCH %s",
+                (fts5_expression(parse(text)),),
+            )
+            matches = float(cursor.fetchone()[0])
+            cursor.execute("SELECT coalesce(max(id), 0) FROM intelligence_report")
         reports = float(cursor.fetchone()[0])
-        if matches > WALK_FACTOR * math.sqrt(reports):
-            cursor.execute("SET LOCAL enable_bitmapscan = off")
-            cursor.execute("SET LOCAL enable_seqscan = off")
+        walk = matches > WALK_FACTOR * math.sqrt(reports * wanted / CANDIDATES)
+        if is_postgresql():
+            setting = "off" if walk else "on"
+            cursor.execute(
+                f"SET LOCAL enable_bitmapscan = {setting}; SET LOCAL enable_seqscan = {setting}"
+            )
+    return walk
 
 
-def match(qs: QuerySet[Any], text: str) -> QuerySet[Any]:
-    """The reports of ``qs`` matching the query text (in either language)."""
+def match(qs: QuerySet[Any], text: str, *, walk: bool = False) -> QuerySet[Any]:
+    """The reports of ``qs`` matching the query text (in either language). ``walk`` (SQLite):
+    test each report read in date order against the matches, rather than reading the matches
+    by primary key (``+`` keeps SQLite from using the key; see ``steer``)."""
     if is_postgresql():
         return qs.filter(
             _OnRow('{row}."search_document" @@ ' + _PG_QUERY, (text, text), BooleanField())
+        )
+    expression = fts5_expression(parse(text))
+    if walk:
+        return qs.filter(
+            _OnRow(
+                "+{pk} IN (SELECT rowid FROM intelligence_report_fts "
+                "WHERE intelligence_report_fts MATCH %s)",
+                (expression,),
+                BooleanField(),
+            )
         )
     return qs.filter(
         # Only the MATCH expression varies, and it is a parameter.
         pk__in=RawSQL(
             "SELECT rowid FROM intelligence_report_fts WHERE intelligence_report_fts MATCH %s",
-            (fts5_expression(parse(text)),),
+            (expression,),
         )
     )
 
 
 def ranked(qs: QuerySet[Any], text: str) -> QuerySet[Any]:
-    """``qs`` (already limited to matches) annotated with ``rank`` (higher is better) and
-    ordered by it, newest first among equals."""
-    if is_postgresql():
-        rank = _OnRow(
-            'ts_rank({row}."search_document", ' + _PG_QUERY + ")", (text, text), FloatField()
-        )
-    else:
-        # bm25() is only available inside a MATCH query: a correlated subquery per candidate.
-        rank = _OnRow(
-            "(SELECT -bm25(intelligence_report_fts, 4.0, 1.0) FROM intelligence_report_fts "
-            "WHERE intelligence_report_fts MATCH %s AND rowid = {pk})",
-            (fts5_expression(parse(text)),),
-            FloatField(),
-        )
+    """``qs`` annotated with ``rank`` and ordered by it (PostgreSQL's ts_rank, ORDER BY over
+    every row of ``qs``: the naive query the benchmark compares with)."""
+    rank = _OnRow('ts_rank({row}."search_document", ' + _PG_QUERY + ")", (text, text), FloatField())
     out: QuerySet[Any] = qs.annotate(rank=rank).order_by("-rank", "-created_at", "-pk")
     return out
+
+
+def ranks(ids: list[int], text: str) -> dict[int, float]:
+    """The relevance of each of these reports (all matches) to the query: PostgreSQL's
+    ts_rank, or SQLite's bm25 (title weighed 4, body 1), higher is better. SQLite computes
+    bm25 only inside a MATCH query: one query over the range of these ids (FTS5 seeks a rowid
+    range), not one per report."""
+    if not ids:
+        return {}
+    if is_postgresql():
+        from entente.intelligence.models import Report
+
+        rows = ranked(Report.objects.filter(pk__in=ids), text).values_list("pk", "rank")
+        return {pk: float(rank) for pk, rank in rows}
+    wanted = set(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rowid, -bm25(intelligence_report_fts, 4.0, 1.0) FROM intelligence_report_fts"
+            " WHERE intelligence_report_fts MATCH %s AND rowid BETWEEN %s AND %s",
+            (fts5_expression(parse(text)), min(ids), max(ids)),
+        )
+        return {pk: float(rank) for pk, rank in cursor.fetchall() if pk in wanted}
 
 
 # Index upkeep (SQLite) -------------------------------------------------------------------------

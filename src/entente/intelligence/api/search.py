@@ -64,7 +64,12 @@ class SearchOut(Schema):
     filters: dict[str, str]
     page: int
     pages: int
-    total: int
+    total: int = Field(..., description="Matches counted, at most 5,000 (see total_exact)")
+    total_exact: bool = Field(
+        ...,
+        description="False when there are more matches than counted: the total and the "
+        "facets then cover the 5,000 most recent",
+    )
     results: list[ReportHitOut]
     facets: dict[str, list[FacetOut]]
 
@@ -129,6 +134,7 @@ def search_reports(request: HttpRequest, filters: Query[SearchFilter]) -> dict[s
         "page": result.page,
         "pages": result.pages,
         "total": result.total,
+        "total_exact": result.total_exact,
         "results": result.reports,
         "facets": {
             name: [{"value": f.value, "label": f.label, "count": f.count} for f in items]

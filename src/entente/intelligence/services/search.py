@@ -11,19 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from entente.core import access, audit
 from entente.core.choices import AuditAction, Language, Module
+from entente.core.models import Agency
 from entente.intelligence import fulltext
 from entente.intelligence.choices import GradingScheme
 from entente.intelligence.models import Entity, Report, ReportEntity, SavedSearch, WatchHit
@@ -31,6 +32,8 @@ from entente.intelligence.models import Entity, Report, ReportEntity, SavedSearc
 PAGE_SIZE = 20
 MAX_QUERY = 500
 FACET_SIZE = 10
+# Counts and facets cover at most this many of the newest visible matches.
+FACET_WINDOW = 5000
 FILTER_KEYS = ("grade", "agency", "month", "entity", "language")
 _GRADE = re.compile(r"^(?:(?P<uk_s>[1-3])(?P<uk_i>[A-E])|(?P<adm_s>[A-F])(?P<adm_i>[1-6]))$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -133,10 +136,12 @@ def _apply_filters(qs: QuerySet[Report], filters: dict[str, str]) -> QuerySet[Re
     return qs
 
 
-def matching(user: Any, query: str, filters: dict[str, str]) -> QuerySet[Report]:
+def matching(
+    user: Any, query: str, filters: dict[str, str], *, walk: bool = False
+) -> QuerySet[Report]:
     """Every report the user may see that matches the query and the filters (cleaned)."""
     qs = _apply_filters(Report.objects.visible_to(user), filters)
-    return fulltext.match(qs, query) if query else qs
+    return fulltext.match(qs, query, walk=walk) if query else qs
 
 
 # Search ----------------------------------------------------------------------------------------
@@ -157,6 +162,7 @@ class SearchResult:
     pages: int
     total: int
     reports: list[Report]
+    total_exact: bool = True
     facets: dict[str, list[Facet]] = field(default_factory=dict)
     ranked: bool = False
 
@@ -164,23 +170,31 @@ class SearchResult:
 def ranked_page(user: Any, query: str, filters: dict[str, str], page: int = 1) -> list[Report]:
     """One page of the ranked results: the newest ``fulltext.CANDIDATES`` visible matches,
     ranked, and the page's slice of them. Without a query, the newest first."""
-    matches = matching(user, query, filters)
     offset = (page - 1) * PAGE_SIZE
     with transaction.atomic():
         fulltext.no_jit()
         if not query:
-            rows = matches.order_by("-created_at", "-pk")
-        else:
-            # Two steps, not a subquery: given "id IN (subquery)", PostgreSQL may rank every
-            # report before joining, the very cost this avoids.
-            fulltext.steer(query)
-            leading = list(
-                matches.order_by("-created_at", "-pk").values_list("pk", flat=True)[
-                    : fulltext.CANDIDATES
-                ]
-            )
-            rows = fulltext.ranked(Report.objects.filter(pk__in=leading), query)
-        return list(rows.select_related("originator")[offset : offset + PAGE_SIZE])
+            rows = matching(user, query, filters).order_by("-created_at", "-pk")
+            return list(rows.select_related("originator")[offset : offset + PAGE_SIZE])
+        # Three short steps: the leading candidates, their ranks, the page's reports. (Given
+        # "id IN (subquery)", PostgreSQL may rank every report before joining: the very cost
+        # this avoids.)
+        walk = fulltext.steer(query)
+        leading = list(
+            matching(user, query, filters, walk=walk)
+            .order_by("-created_at", "-pk")
+            .values_list("pk", "created_at")[: fulltext.CANDIDATES]
+        )
+        rank = fulltext.ranks([pk for pk, _ in leading], query)
+        leading.sort(key=lambda row: (-rank.get(row[0], 0.0), -row[1].timestamp(), -row[0]))
+        wanted = [pk for pk, _ in leading[offset : offset + PAGE_SIZE]]
+        found = Report.objects.select_related("originator").in_bulk(wanted)
+    reports = []
+    for pk in wanted:
+        report = found[pk]
+        report.rank = rank.get(pk, 0.0)
+        reports.append(report)
+    return reports
 
 
 def _month_label(month: dt.datetime | dt.date) -> str:
@@ -189,37 +203,36 @@ def _month_label(month: dt.datetime | dt.date) -> str:
     return date_format(month, "YEAR_MONTH_FORMAT")
 
 
-def _bilingual(english: str, french: str) -> str:
-    from django.utils.translation import get_language
+def _window(
+    user: Any, matches: QuerySet[Report], query: str, filters: dict[str, str]
+) -> list[tuple[Any, ...]]:
+    """The newest ``FACET_WINDOW`` visible matches, as the few columns the facets count."""
+    with transaction.atomic():
+        fulltext.no_jit()
+        if query:
+            walk = fulltext.steer(query, FACET_WINDOW)
+            matches = fulltext.match(
+                _apply_filters(Report.objects.visible_to(user), filters), query, walk=walk
+            )
+        return list(
+            matches.order_by("-created_at", "-pk").values_list(
+                "pk", "source_grade", "information_grade", "originator_id", "created_at"
+            )[:FACET_WINDOW]
+        )
 
-    return french if (get_language() or "en").startswith("fr") else english
 
-
-def facets(user: Any, matches: QuerySet[Report]) -> dict[str, list[Facet]]:
-    """Counts by grade, originating agency, month and subject entity, over the visible
-    matches only (entities: only those the user may see themselves)."""
-    grades = (
-        matches.order_by()
-        .values("source_grade", "information_grade")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "source_grade", "information_grade")[:FACET_SIZE]
+def facets(user: Any, window: list[tuple[Any, ...]]) -> dict[str, list[Facet]]:
+    """Counts by grade, originating agency, month and subject entity over the window of
+    visible matches (entities: only those the user may see themselves)."""
+    grades = Counter(f"{row[1]}{row[2]}" for row in window)
+    agencies = Counter(row[3] for row in window)
+    months: Counter[dt.date] = Counter(
+        timezone.localtime(row[4]).date().replace(day=1) for row in window
     )
-    agencies = (
-        matches.order_by()
-        .values("originator__code", "originator__name_en", "originator__name_fr")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "originator__code")[:FACET_SIZE]
-    )
-    months = (
-        matches.order_by()
-        .annotate(month=TruncMonth("created_at"))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .order_by("-month")[:24]
-    )
+    names = {a.pk: a for a in Agency.objects.filter(pk__in=agencies)}
     entities = (
         ReportEntity.objects.filter(
-            report__in=matches.order_by().values("pk"),
+            report_id__in=[row[0] for row in window],
             entity__in=Entity.objects.visible_to(user).values("pk"),
         )
         .values("entity_id", "entity__name")
@@ -228,25 +241,18 @@ def facets(user: Any, matches: QuerySet[Report]) -> dict[str, list[Facet]]:
     )
     return {
         "grade": [
-            Facet(
-                f"{g['source_grade']}{g['information_grade']}",
-                f"{g['source_grade']}{g['information_grade']}",
-                g["n"],
-            )
-            for g in grades
+            Facet(grade, grade, n)
+            for grade, n in sorted(grades.items(), key=lambda g: (-g[1], g[0]))[:FACET_SIZE]
         ],
         "agency": [
-            Facet(
-                a["originator__code"],
-                _bilingual(a["originator__name_en"], a["originator__name_fr"]),
-                a["n"],
-            )
-            for a in agencies
+            Facet(names[pk].code, names[pk].name, n)
+            for pk, n in sorted(agencies.items(), key=lambda a: (-a[1], names[a[0]].code))[
+                :FACET_SIZE
+            ]
         ],
         "month": [
-            Facet(m["month"].strftime("%Y-%m"), _month_label(m["month"]), m["n"])
-            for m in months
-            if m["month"] is not None
+            Facet(month.strftime("%Y-%m"), _month_label(month), n)
+            for month, n in sorted(months.items(), reverse=True)[:24]
         ],
         "entity": [Facet(str(e["entity_id"]), e["entity__name"], e["n"]) for e in entities],
     }
@@ -274,7 +280,10 @@ def search_reports(
     cleaned = clean_filters(filters)
     number = _clean_page(page, bool(text))
     matches = matching(user, text, cleaned)
-    total = matches.count()
+    # Counts and facets over the newest FACET_WINDOW visible matches: exact below it, and
+    # past it a count would read every match (seconds for a common word in a million reports).
+    window = _window(user, matches, text, cleaned)
+    total = len(window)
     shown = min(total, fulltext.CANDIDATES) if text else total
     reports = ranked_page(user, text, cleaned, number) if total else []
     result = SearchResult(
@@ -283,8 +292,9 @@ def search_reports(
         page=number,
         pages=max(1, -(-shown // PAGE_SIZE)),
         total=total,
+        total_exact=total < FACET_WINDOW,
         reports=reports,
-        facets=facets(user, matches) if with_facets and total else {},
+        facets=facets(user, window) if with_facets and total else {},
         ranked=bool(text),
     )
     audit.record(
