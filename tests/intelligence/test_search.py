@@ -286,6 +286,30 @@ def test_search_shows_exactly_what_the_written_policy_allows(db, user_spec, reco
     assert visible == allowed
 
 
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(user_spec=users, record_specs=st.lists(records, min_size=1, max_size=4))
+def test_watchlists_are_told_exactly_of_what_the_written_policy_allows(db, user_spec, record_specs):
+    user = _intel_user(user_spec)
+    humanitarian = user.agency is not None and user.agency.kind in ("ngo", "international")
+    if user_spec.agency is None or not user_spec.role or humanitarian:
+        return  # no intelligence role: no saved search (tested above)
+    word = f"zorglub{next(_refs)}"
+    watch = SavedSearch.objects.create(owner=user, name="w", query=word, watch=True)
+    other = User.objects.get(username="gold.pn")
+    allowed = set()
+    for spec in record_specs:
+        report = _marked_report(spec, user, other, word)
+        search.report_saved(report)  # again, now that its recipients are named
+        if rules_allow(user_spec, spec):
+            allowed.add(report.pk)
+    told = set(WatchHit.objects.filter(search=watch).values_list("report_id", flat=True))
+    assert told == allowed
+
+
 # Bad input -------------------------------------------------------------------------------------
 
 
@@ -587,3 +611,37 @@ def test_past_the_window_the_count_says_more_than(persona, monkeypatch, login):
     assert set(newest) <= set(result.reports)
     html = login("analyst.nca").get("/intelligence/search/", {"q": "smuggler"}).content.decode()
     assert "More than 3 reports found" in html
+
+
+def test_through_the_services_a_release_tells_the_other_side_watchlist(persona, agency):
+    from entente.intelligence.services import dissemination, reports
+
+    nca, officer, approver = (
+        persona("analyst.nca"),
+        persona("officer.dcpaf"),
+        persona("analyst.dcpaf"),
+    )
+    search.save_search(acting_user=nca, name="Passeurs", query="passeurs camions", watch=True)
+    report = reports.create_report(
+        acting_user=officer,
+        title="Passeurs et camions à Coquelles",
+        body="Un réseau de passeurs charge des camions frigorifiques.",
+        language="fr",
+        grading_scheme="admiralty",
+        source_grade="B",
+        information_grade="2",
+        releasability=["FR"],
+        tlp=TLP.AMBER,
+    )
+    assert search.unseen_count(nca) == 0
+    assert search.search_reports(nca, "passeur").total == 0
+    release = dissemination.request_release(
+        report,
+        acting_user=officer,
+        agencies=[agency("NCA")],
+        legal_basis="Sandhurst Treaty, art. 4",
+        purpose="Joint work on the network",
+    )
+    dissemination.approve_release(release, acting_user=approver)
+    assert [h.report for h in search.watch_hits(nca)] == [report]
+    assert search.search_reports(nca, "passeur").reports == [report]

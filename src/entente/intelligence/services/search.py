@@ -449,8 +449,15 @@ def _notify_watchers(report: Report) -> list[WatchHit]:
     (the owner's own visibility: a UK analyst is never told of a France-only report)."""
     hits = []
     already = set(WatchHit.objects.filter(report=report).values_list("search_id", flat=True))
+    # Only owners of a country the report is releasable to and cleared to its level can see
+    # it: the others are left out here, before a query each (the query decides for the rest).
     watchlists = (
-        SavedSearch.objects.filter(watch=True, owner__is_active=True)
+        SavedSearch.objects.filter(
+            watch=True,
+            owner__is_active=True,
+            owner__clearance__gte=report.classification,
+            owner__agency__country__code__in=list(report.releasability),
+        )
         .exclude(pk__in=already)
         .select_related("owner__agency__country")
     )
