@@ -33,6 +33,7 @@ FACET_TITLES = {
     "month": gettext_lazy("Month"),
     "entity": gettext_lazy("Entity"),
 }
+FILTER_TITLES = {**FACET_TITLES, "language": gettext_lazy("Language")}
 
 
 class SearchForm(StyledMixin, forms.Form):
@@ -114,6 +115,8 @@ def search(request: HttpRequest) -> HttpResponse:
     pages = []
     if result is not None:
         for name, items in result.facets.items():
+            if not items:
+                continue
             facet_groups.append(
                 {
                     "name": name,
@@ -188,6 +191,9 @@ def watchlists(request: HttpRequest) -> HttpResponse:
     hits = Paginator(services.watch_hits(request.user), 25).get_page(request.GET.get("page"))
     for search_ in searches:
         search_.url = reverse("intelligence:search") + _link(search_.query, search_.filters)  # type: ignore[attr-defined]
+        search_.filter_labels = [  # type: ignore[attr-defined]
+            (FILTER_TITLES.get(key, key), value) for key, value in search_.filters.items()
+        ]
     rows = [{"hit": h, "url": _report_url(h.report_id)} for h in hits]
     return render(
         request,
