@@ -14,7 +14,8 @@ Measured, in the same run, on the same index, for the same queries:
   investigator.ocriest), the access policy on: the newest visible matches (400) ranked by
   ``ts_rank``, the page of 20 read with its originators;
 - the anchor: the naive ``ORDER BY ts_rank(search_document, query) DESC LIMIT 20`` over every
-  match, without the policy, through the same ORM path.
+  match, without the policy, through the same ORM path (JIT off for both: only the plans
+  differ).
 
 Goal: Entente's p95 under 100 ms, and at most half the naive p95. Also printed: the whole search
 service (count, facets, audit entry) as one persona, and the same ranked page on SQLite (FTS5
@@ -283,7 +284,7 @@ def load_sqlite(columns: list[str], rows: list[tuple[Any, ...]]) -> float:
 
 
 def measure(repeats: int, naive: bool) -> dict[str, Any]:
-    from django.db import connection
+    from django.db import connection, transaction
 
     from entente.core.models import User
     from entente.intelligence import fulltext
@@ -307,8 +308,11 @@ def measure(repeats: int, naive: bool) -> dict[str, Any]:
         for query in QUERIES:
 
             def run(q: str = query) -> list[Report]:
-                qs = fulltext.ranked(fulltext.match(Report.objects.all(), q), q)
-                return list(qs.select_related("originator")[:20])
+                # JIT off as for Entente's queries, so that only the plans differ.
+                with transaction.atomic():
+                    fulltext.no_jit()
+                    qs = fulltext.ranked(fulltext.match(Report.objects.all(), q), q)
+                    return list(qs.select_related("originator")[:20])
 
             samples += timed(run, repeats)
         metrics["naive_p50_ms"] = round(pct(samples, 50), 1)
