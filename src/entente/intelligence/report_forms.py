@@ -23,9 +23,9 @@ from entente.intelligence.services.entities import EntityInput
 from entente.intelligence.services.reports import MAX_BODY, MAX_TITLE
 
 
-def _grade_choices(table: dict[str, dict[str, Any]]) -> list[tuple[str, Any]]:
+def _grade_choices(table: dict[str, dict[str, Any]]) -> list[tuple[Any, Any]]:
     """Both schemes' grades in one list, grouped by scheme (their codes do not overlap)."""
-    groups: list[tuple[str, Any]] = [("", "—")]
+    groups: list[tuple[Any, Any]] = [("", "—")]
     for scheme, grades in table.items():
         groups.append(
             (
