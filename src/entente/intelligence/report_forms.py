@@ -72,7 +72,40 @@ def parse_entities(text: str) -> list[EntityInput]:
     return items
 
 
-class ReportEditForm(StyledMixin, forms.Form):
+class GradeFields(forms.Form):
+    """A grade in either scheme: the report's own, or a receiving side's re-grade."""
+
+    grading_scheme = forms.ChoiceField(
+        label=gettext_lazy("Grading scheme"), choices=GradingScheme.choices
+    )
+    source_grade = forms.ChoiceField(
+        label=gettext_lazy("Source"), choices=_grade_choices(grading.SOURCE_GRADES)
+    )
+    information_grade = forms.ChoiceField(
+        label=gettext_lazy("Intelligence"), choices=_grade_choices(grading.INFORMATION_GRADES)
+    )
+    handling_code = forms.ChoiceField(
+        label=gettext_lazy("Handling code (3x5x2)"),
+        required=False,
+        choices=[
+            ("", "—"),
+            *((k, format_lazy("{} – {}", k, v)) for k, v in grading.HANDLING_CODES.items()),
+        ],
+    )
+
+
+class ReportEditForm(StyledMixin, GradeFields):
+    # The grade's fields (inherited) after the text's, as the page reads.
+    field_order = [
+        "title",
+        "body",
+        "language",
+        "translated_title",
+        "translation",
+        "translation_state",
+        *GradeFields.base_fields,
+    ]
+
     title = forms.CharField(label=gettext_lazy("Title"), max_length=MAX_TITLE)
     body = forms.CharField(
         label=gettext_lazy("Text"),
@@ -93,23 +126,6 @@ class ReportEditForm(StyledMixin, forms.Form):
     )
     translation_state = forms.ChoiceField(
         label=gettext_lazy("Translation state"), choices=TranslationState.choices
-    )
-    grading_scheme = forms.ChoiceField(
-        label=gettext_lazy("Grading scheme"), choices=GradingScheme.choices
-    )
-    source_grade = forms.ChoiceField(
-        label=gettext_lazy("Source"), choices=_grade_choices(grading.SOURCE_GRADES)
-    )
-    information_grade = forms.ChoiceField(
-        label=gettext_lazy("Intelligence"), choices=_grade_choices(grading.INFORMATION_GRADES)
-    )
-    handling_code = forms.ChoiceField(
-        label=gettext_lazy("Handling code (3x5x2)"),
-        required=False,
-        choices=[
-            ("", "—"),
-            *((k, format_lazy("{} – {}", k, v)) for k, v in grading.HANDLING_CODES.items()),
-        ],
     )
     handling_conditions = forms.CharField(
         label=gettext_lazy("Handling conditions (code C)"),
@@ -197,24 +213,7 @@ class AttachmentForm(StyledMixin, forms.Form):
     )
 
 
-class RegradeForm(StyledMixin, forms.Form):
-    grading_scheme = forms.ChoiceField(
-        label=gettext_lazy("Grading scheme"), choices=GradingScheme.choices
-    )
-    source_grade = forms.ChoiceField(
-        label=gettext_lazy("Source"), choices=_grade_choices(grading.SOURCE_GRADES)
-    )
-    information_grade = forms.ChoiceField(
-        label=gettext_lazy("Intelligence"), choices=_grade_choices(grading.INFORMATION_GRADES)
-    )
-    handling_code = forms.ChoiceField(
-        label=gettext_lazy("Handling code (3x5x2)"),
-        required=False,
-        choices=[
-            ("", "—"),
-            *((k, format_lazy("{} – {}", k, v)) for k, v in grading.HANDLING_CODES.items()),
-        ],
-    )
+class RegradeForm(StyledMixin, GradeFields):
     reason = forms.CharField(
         label=gettext_lazy("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
