@@ -53,9 +53,11 @@ def detail_queryset(user: Any) -> QuerySet[Report]:
         Prefetch("attachments", queryset=Attachment.objects.defer("data")),
         Prefetch("regrades", queryset=Regrade.objects.select_related("agency", "created_by")),
         Prefetch(
-            "cites", queryset=Report.objects.visible_to(user).only("pk", "reference", "title", "language")
+            "cites",
+            queryset=Report.objects.visible_to(user).only("pk", "reference", "title", "language"),
         ),
         Prefetch(
-            "cited_by", queryset=Report.objects.visible_to(user).only("pk", "reference", "title", "language")
+            "cited_by",
+            queryset=Report.objects.visible_to(user).only("pk", "reference", "title", "language"),
         ),
     )
