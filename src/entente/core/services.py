@@ -288,8 +288,38 @@ def user_for_token(raw: str) -> User | None:
 
 
 def validate_marking(
-    *, originator: Agency, releasability: Iterable[str], tlp: str, classification: int
+    *,
+    originator: Agency,
+    releasability: Iterable[str],
+    tlp: str,
+    classification: int,
+    author: User | None = None,
 ) -> frozenset[str]:
+    """The releasability's country codes, once the marking holds together; ValidationError
+    naming each wrong field otherwise. With ``author``, the classification may not be above
+    the author's own clearance."""
+    codes, errors = marking_errors(
+        originator=originator,
+        releasability=releasability,
+        tlp=tlp,
+        classification=classification,
+        author=author,
+    )
+    if errors:
+        raise ValidationError(errors)
+    return codes
+
+
+def marking_errors(
+    *,
+    originator: Agency,
+    releasability: Iterable[str],
+    tlp: str,
+    classification: int,
+    author: User | None = None,
+) -> tuple[frozenset[str], dict[str, str]]:
+    """``validate_marking``'s checks, as the codes and a field -> message dict, for services
+    that gather their own fields' errors with the marking's into one refusal."""
     codes = frozenset(c.strip().upper() for c in releasability if c.strip())
     known = set(Country.objects.values_list("code", flat=True))
     errors: dict[str, str] = {}
@@ -307,9 +337,9 @@ def validate_marking(
         errors["tlp"] = _("Unknown TLP {tlp}.").format(tlp=tlp)
     if classification not in Classification.values:
         errors["classification"] = _("Unknown classification.")
-    if errors:
-        raise ValidationError(errors)
-    return codes
+    elif author is not None and classification > author.clearance:
+        errors["classification"] = _("You cannot mark a record above your own clearance.")
+    return codes, errors
 
 
 @transaction.atomic
@@ -403,15 +433,12 @@ def create_bulletin(
     """Post a bulletin for the user's agency (editors of the joint command module)."""
     access.require_role(acting_user, Module.COMMAND, Role.EDITOR)
     assert acting_user.agency is not None  # an editor always has an agency
-    if classification > acting_user.clearance:
-        raise ValidationError(
-            {"classification": _("You cannot mark a record above your own clearance.")}
-        )
     codes = validate_marking(
         originator=acting_user.agency,
         releasability=releasability or [acting_user.agency.country.code],
         tlp=tlp,
         classification=classification,
+        author=acting_user,
     )
     bulletin = Bulletin(
         title=title,
@@ -449,11 +476,8 @@ def update_bulletin(bulletin: Bulletin, *, acting_user: User, **fields: Any) -> 
         releasability=bulletin.releasability,
         tlp=bulletin.tlp,
         classification=bulletin.classification,
+        author=acting_user,
     )
-    if bulletin.classification > acting_user.clearance:
-        raise ValidationError(
-            {"classification": _("You cannot mark a record above your own clearance.")}
-        )
     bulletin.full_clean()
     bulletin.save()
     audit.record_update(acting_user, bulletin, before)

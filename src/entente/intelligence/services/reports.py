@@ -151,13 +151,6 @@ def _check_text(
         raise ValidationError(errors)
 
 
-def _check_clearance(acting_user: User, classification: int) -> None:
-    if classification > acting_user.clearance:
-        raise ValidationError(
-            {"classification": _("You cannot mark a record above your own clearance.")}
-        )
-
-
 def _check_recipients(recipients: Sequence[User], codes: frozenset[str]) -> None:
     for person in recipients:
         if person.agency is None or person.agency.country.code not in codes:
@@ -226,9 +219,12 @@ def create_report(
         releasability = floor.releasability if floor else {agency.country.code}
     if tlp is None:
         tlp = floor.tlp if floor else TLP.AMBER
-    _check_clearance(acting_user, classification)
     codes = core_services.validate_marking(
-        originator=agency, releasability=releasability, tlp=tlp, classification=classification
+        originator=agency,
+        releasability=releasability,
+        tlp=tlp,
+        classification=classification,
+        author=acting_user,
     )
     _check_floor(floor, classification, codes, tlp)
     if tlp == TLP.RED and not recipients:
@@ -316,6 +312,7 @@ def update_report(
         releasability=report.releasability,
         tlp=report.tlp,
         classification=report.classification,
+        author=acting_user,
     )
     report.releasability = codes
     widens = (
@@ -331,7 +328,6 @@ def update_report(
                 "marking."
             )
         )
-    _check_clearance(acting_user, report.classification)
     _check_floor(marking_floor(list(report.cites.all())), report.classification, codes, report.tlp)
     if report.tlp == TLP.RED and old_tlp != TLP.RED:
         ct = ContentType.objects.get_for_model(Report)

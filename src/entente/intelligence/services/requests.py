@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from entente.core import access, audit
 from entente.core.choices import TLP, AgencyKind, Classification, Language, Module, Role
 from entente.core.models import Agency, Country, Recipient, User
-from entente.core.services import name_recipients
+from entente.core.services import marking_errors, name_recipients
 from entente.intelligence.choices import RequestPriority, RequestState
 from entente.intelligence.models import Disclosure, InformationRequest, Report
 
@@ -211,16 +211,19 @@ def create_request(
         errors["deadline"] = _("The deadline must be in the future.")
     if priority not in RequestPriority.values:
         errors["priority"] = _("Choose a priority.")
-    if classification not in Classification.values:
-        errors["classification"] = _("Unknown classification.")
-    elif classification > acting_user.clearance:
-        errors["classification"] = _("You cannot mark a record above your own clearance.")
+    errors.update(
+        marking_errors(
+            originator=asker,
+            releasability=_joint(),
+            tlp=tlp,
+            classification=classification,
+            author=acting_user,
+        )[1]
+    )
     if tlp == TLP.RED:
         errors["tlp"] = _(
             "A request is seen by the asked agency as a whole; TLP:RED is for named people only."
         )
-    elif tlp not in TLP.values:
-        errors["tlp"] = _("Unknown TLP {tlp}.").format(tlp=tlp)
     if errors:
         raise ValidationError(errors)
     request = InformationRequest(
