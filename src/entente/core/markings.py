@@ -1,10 +1,19 @@
-"""Display helpers for markings: the classification in both countries' names."""
+"""Helpers for markings: the classification in both countries' names, the order of TLP."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from entente.core.choices import CLASSIFICATION_NAMES
+from entente.core.choices import CLASSIFICATION_NAMES, TLP
+
+# From the least restrictive to the most: a marking may be raised freely, lowered only by its
+# originator, and a product made of several records takes the most restrictive of theirs.
+TLP_ORDER: tuple[str, ...] = (TLP.CLEAR, TLP.GREEN, TLP.AMBER, TLP.AMBER_STRICT, TLP.RED)
+
+
+def tlp_rank(tlp: str) -> int:
+    """The TLP's place in ``TLP_ORDER`` (0 for CLEAR, 4 for RED)."""
+    return TLP_ORDER.index(tlp)
 
 
 def classification_label(level: int, user: Any = None) -> str:

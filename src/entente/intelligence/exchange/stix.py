@@ -47,6 +47,7 @@ from stix2.v21 import (
 from stix2.v21 import Report as StixReport
 
 from entente.core.choices import CLASSIFICATION_NAMES, TLP
+from entente.core.markings import tlp_rank
 from entente.intelligence.choices import EntityKind
 from entente.intelligence.exchange.rows import (
     ImportedEntity,
@@ -89,8 +90,6 @@ TLP1_IDS: dict[str, str] = {
     TLP.RED: "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed",
 }
 TLP_BY_ID = {v: k for ids in (TLP1_IDS, TLP2_IDS) for k, v in ids.items()}
-# Most restrictive first: a report carrying two TLPs is read as the stricter.
-TLP_ORDER = [TLP.RED, TLP.AMBER_STRICT, TLP.AMBER, TLP.GREEN, TLP.CLEAR]
 
 
 def make_id(kind: str, key: str) -> str:
@@ -487,7 +486,7 @@ def row_from_report(number: int, obj: dict[str, Any], index: dict[str, Any]) -> 
             except ValidationError as exc:
                 row.errors["tlp"] = " ".join(exc.messages)
     if found:
-        fields["tlp"] = next(t for t in TLP_ORDER if t in found)
+        fields["tlp"] = max(found, key=tlp_rank)  # two TLPs: the stricter
     for content in index.values():
         if content.get("type") == "language-content" and content.get("object_ref") == obj["id"]:
             for lang, values in sorted(content.get("contents", {}).items()):

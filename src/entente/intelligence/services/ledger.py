@@ -23,15 +23,8 @@ from django.utils.translation import gettext as _
 
 from entente.core import access, audit
 from entente.core.choices import TLP, AuditAction, Classification, Module, Role
-from entente.core.markings import classification_label
+from entente.core.markings import classification_label, tlp_rank
 from entente.intelligence.models import Disclosure, Report
-
-# TLP from the widest to the narrowest sharing: an export takes the narrowest of its rows.
-TLP_ORDER = [TLP.CLEAR, TLP.GREEN, TLP.AMBER, TLP.AMBER_STRICT, TLP.RED]
-
-
-def _tlp_rank(tlp: str) -> int:
-    return TLP_ORDER.index(TLP(tlp))
 
 
 class Direction:
@@ -95,7 +88,8 @@ def ledger_marking(user: Any, rows: list[Disclosure]) -> tuple[int, str, frozens
     narrowest TLP of the reports in it, releasable where all of them are (the reader's own
     country when there is none)."""
     level = max((r.report.classification for r in rows), default=Classification.OFFICIAL)
-    tlp = max((r.report.tlp for r in rows), key=_tlp_rank, default=TLP.GREEN)
+    # The narrowest sharing of its rows.
+    tlp = max((r.report.tlp for r in rows), key=tlp_rank, default=TLP.GREEN)
     countries: frozenset[str] = frozenset({user.agency.country.code})
     if rows:
         countries = frozenset.intersection(*(frozenset(r.report.releasability) for r in rows))

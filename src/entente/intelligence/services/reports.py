@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from entente.core import access, audit
 from entente.core import services as core_services
 from entente.core.choices import TLP, AuditAction, Classification, Language, Module, Role
+from entente.core.markings import tlp_rank
 from entente.core.models import Agency, Recipient, User
 from entente.intelligence import grading
 from entente.intelligence.choices import EntityKind, TranslationState
@@ -51,9 +52,6 @@ from entente.intelligence.services.entities import (
     sync_entity_markings,
 )
 
-# TLP from the least to the most restrictive.
-TLP_ORDER: tuple[str, ...] = (TLP.CLEAR, TLP.GREEN, TLP.AMBER, TLP.AMBER_STRICT, TLP.RED)
-
 MAX_TITLE = 300
 MAX_BODY = 100_000
 # Purpose recorded when a report naming people is consulted (the law-enforcement logging rule).
@@ -69,10 +67,6 @@ GRADE_FIELDS = (
 TEXT_FIELDS = ("title", "body", "language", "translated_title", "translation", "translation_state")
 MARKING_FIELDS = ("classification", "releasability", "tlp")
 EDITABLE = frozenset(TEXT_FIELDS + GRADE_FIELDS + MARKING_FIELDS)
-
-
-def tlp_rank(tlp: str) -> int:
-    return TLP_ORDER.index(tlp) if tlp in TLP_ORDER else 0
 
 
 # Markings ---------------------------------------------------------------------------------
