@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from entente.core.choices import CLASSIFICATION_NAMES, TLP
@@ -25,3 +27,23 @@ def classification_label(level: int, user: Any = None) -> str:
     if country == "FR":
         return f"{names['FR']} / {names['UK']}"
     return f"{names['UK']} / {names['FR']}"
+
+
+@dataclass(frozen=True)
+class Marking:
+    classification: int
+    releasability: frozenset[str]
+    tlp: str
+
+
+def combined_marking(records: Sequence[Any]) -> Marking | None:
+    """The marking of whatever is made of these marked records (a derived product, an
+    export): the highest classification, releasable only where all of them are, the
+    narrowest TLP. None for no record."""
+    if not records:
+        return None
+    return Marking(
+        classification=max(r.classification for r in records),
+        releasability=frozenset.intersection(*(frozenset(r.releasability) for r in records)),
+        tlp=max((r.tlp for r in records), key=tlp_rank),
+    )

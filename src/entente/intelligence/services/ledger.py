@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from entente.core import access, audit
 from entente.core.choices import TLP, AuditAction, Classification, Module, Role
-from entente.core.markings import classification_label, tlp_rank
+from entente.core.markings import classification_label, combined_marking
 from entente.intelligence.models import Disclosure, Report
 
 
@@ -87,13 +87,10 @@ def ledger_marking(user: Any, rows: list[Disclosure]) -> tuple[int, str, frozens
     """The marking an export of these lines carries: the highest classification and the
     narrowest TLP of the reports in it, releasable where all of them are (the reader's own
     country when there is none)."""
-    level = max((r.report.classification for r in rows), default=Classification.OFFICIAL)
-    # The narrowest sharing of its rows.
-    tlp = max((r.report.tlp for r in rows), key=tlp_rank, default=TLP.GREEN)
-    countries: frozenset[str] = frozenset({user.agency.country.code})
-    if rows:
-        countries = frozenset.intersection(*(frozenset(r.report.releasability) for r in rows))
-    return level, tlp, countries
+    marking = combined_marking([r.report for r in rows])
+    if marking is None:
+        return Classification.OFFICIAL, TLP.GREEN, frozenset({user.agency.country.code})
+    return marking.classification, marking.tlp, marking.releasability
 
 
 def ledger_csv(user: Any, filters: LedgerFilter | None = None) -> tuple[str, int]:

@@ -20,7 +20,6 @@ Rules kept here (docs: the analyst's guide):
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -32,7 +31,7 @@ from django.utils.translation import gettext as _
 from entente.core import access, audit
 from entente.core import services as core_services
 from entente.core.choices import TLP, AuditAction, Classification, Language, Module, Role
-from entente.core.markings import tlp_rank
+from entente.core.markings import Marking, combined_marking, tlp_rank
 from entente.core.models import Agency, Recipient, User
 from entente.intelligence import grading
 from entente.intelligence.choices import EntityKind, TranslationState
@@ -72,29 +71,9 @@ EDITABLE = frozenset(TEXT_FIELDS + GRADE_FIELDS + MARKING_FIELDS)
 # Markings ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Floor:
-    """The least marking a derived product may carry: its inputs' highest."""
-
-    classification: int
-    releasability: frozenset[str]
-    tlp: str
-
-
-def marking_floor(cited: Sequence[Report]) -> Floor | None:
-    if not cited:
-        return None
-    releasability = frozenset(cited[0].releasability)
-    for report in cited[1:]:
-        releasability &= frozenset(report.releasability)
-    return Floor(
-        classification=max(r.classification for r in cited),
-        releasability=releasability,
-        tlp=max((r.tlp for r in cited), key=tlp_rank),
-    )
-
-
-def _check_floor(floor: Floor | None, classification: int, codes: frozenset[str], tlp: str) -> None:
+def _check_floor(
+    floor: Marking | None, classification: int, codes: frozenset[str], tlp: str
+) -> None:
     if floor is None:
         return
     errors: dict[str, str] = {}
@@ -206,7 +185,7 @@ def create_report(
     agency = acting_user.agency
     assert agency is not None  # an editor always has an agency
     cited = _cited(acting_user, cites)
-    floor = marking_floor(cited)
+    floor = combined_marking(cited)
     if classification is None:
         classification = floor.classification if floor else Classification.OFFICIAL
     if releasability is None:
@@ -322,7 +301,9 @@ def update_report(
                 "marking."
             )
         )
-    _check_floor(marking_floor(list(report.cites.all())), report.classification, codes, report.tlp)
+    _check_floor(
+        combined_marking(list(report.cites.all())), report.classification, codes, report.tlp
+    )
     if report.tlp == TLP.RED and old_tlp != TLP.RED:
         ct = ContentType.objects.get_for_model(Report)
         if not Recipient.objects.filter(
