@@ -19,7 +19,7 @@ from ninja.pagination import paginate
 from entente.control_room import statistics as stats
 from entente.control_room.models import Decision, WatchHandover
 from entente.control_room.services import command as services
-from entente.core import access
+from entente.core import access, periods
 from entente.core.api_support import Pagination, QueryFilter, StrictSchema
 from entente.core.choices import Module, Role
 
@@ -261,15 +261,18 @@ class ResponseTimesReport(Schema):
     rows: list[ResponseTimesOut]
 
 
-EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
-
-
 class PeriodFilter(QueryFilter):
     start: date | None = Field(
-        None, ge=EARLIEST, le=LATEST, description="first day (site's local calendar); 90 days ago"
+        None,
+        ge=periods.EARLIEST,
+        le=periods.LATEST,
+        description="first day (site's local calendar); 90 days ago",
     )
     end: date | None = Field(
-        None, ge=EARLIEST, le=LATEST, description="last day, inclusive; today by default"
+        None,
+        ge=periods.EARLIEST,
+        le=periods.LATEST,
+        description="last day, inclusive; today by default",
     )
     site: str | None = Field(None, max_length=32, description="one site's code; all by default")
 

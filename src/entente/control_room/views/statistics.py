@@ -8,27 +8,14 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from entente.control_room import statistics as stats
+from entente.core import periods
 from entente.core.models import Site
-
-# Days outside these bounds are typing mistakes (and would overflow the date arithmetic).
-EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
-
-
-def _day(value: str, default: dt.date) -> dt.date:
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        return default
-    return day if EARLIEST <= day <= LATEST else default
 
 
 def _period(request: HttpRequest) -> tuple[dt.date, dt.date, str]:
-    today = timezone.now().date()
-    start = _day(request.GET.get("start", ""), today - dt.timedelta(days=90))
-    end = _day(request.GET.get("end", ""), today)
+    start, end = periods.period(request)
     return start, end, request.GET.get("site", "")
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from entente.core import access
+from entente.core import access, periods
 from entente.core.api_support import Pagination, QueryFilter, StrictSchema
 from entente.core.choices import Classification, Module
 from entente.core.models import Agency, User
@@ -257,15 +257,18 @@ class TurnaroundReport(Schema):
     rows: list[TurnaroundOut]
 
 
-EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
-
-
 class PeriodFilter(QueryFilter):
     start: date | None = Field(
-        None, ge=EARLIEST, le=LATEST, description="first day asked (caller's zone); 90 days ago"
+        None,
+        ge=periods.EARLIEST,
+        le=periods.LATEST,
+        description="first day asked (caller's zone); 90 days ago",
     )
     end: date | None = Field(
-        None, ge=EARLIEST, le=LATEST, description="last day asked, inclusive; today by default"
+        None,
+        ge=periods.EARLIEST,
+        le=periods.LATEST,
+        description="last day asked, inclusive; today by default",
     )
 
 

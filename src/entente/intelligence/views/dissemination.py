@@ -11,7 +11,6 @@ title only to those who may see the report itself. Everyone else gets 403.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -27,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from entente.core import access
+from entente.core import access, periods
 from entente.core.choices import Module, Role
 from entente.core.forms import StyledMixin, apply_validation_error
 from entente.core.models import Agency
@@ -35,9 +34,6 @@ from entente.intelligence.choices import ReleaseVersion
 from entente.intelligence.models import Release, Report
 from entente.intelligence.services import dissemination as services
 from entente.intelligence.services import ledger
-
-# Days outside these bounds are typing mistakes (and would overflow the date arithmetic).
-EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 
 
 class SanitiseForm(StyledMixin, forms.Form):
@@ -192,22 +188,14 @@ def release_pending(request: HttpRequest) -> HttpResponse:
     return render(request, "intelligence/release_pending.html", {"page": page, "rows": rows})
 
 
-def _day(value: str) -> dt.date | None:
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        return None
-    return day if EARLIEST <= day <= LATEST else None
-
-
 def _ledger_filter(request: HttpRequest) -> ledger.LedgerFilter:
     direction = request.GET.get("direction", "")
     if direction not in (ledger.Direction.DISCLOSED, ledger.Direction.RECEIVED):
         direction = ""
     return ledger.LedgerFilter(
         direction=direction,
-        since=_day(request.GET.get("since", "")),
-        until=_day(request.GET.get("until", "")),
+        since=periods.day(request.GET.get("since", "")),
+        until=periods.day(request.GET.get("until", "")),
         agency=request.GET.get("agency", "")[:20],
     )
 

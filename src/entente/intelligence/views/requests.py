@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from entente.core import access
+from entente.core import access, periods
 from entente.core.choices import TLP, Classification, Language, Module, Role
 from entente.core.forms import StyledMixin, apply_validation_error
 from entente.core.markings import classification_label
@@ -303,29 +303,11 @@ def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 # Turnaround ---------------------------------------------------------------------------------
 
-# Days outside these bounds are typing mistakes (and would overflow the date arithmetic).
-EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
-
-
-def _day(value: str, default: dt.date) -> dt.date:
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        return default
-    return day if EARLIEST <= day <= LATEST else default
-
-
-def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
-    today = timezone.localdate()
-    start = _day(request.GET.get("start", ""), today - dt.timedelta(days=90))
-    end = _day(request.GET.get("end", ""), today)
-    return start, end
-
 
 @login_required
 def request_statistics(request: HttpRequest) -> HttpResponse:
     """Turnaround per direction and priority: a chart, the table, and the CSV of them."""
-    start, end = _period(request)
+    start, end = periods.period(request)
     rows = services.turnaround(request.user, start=start, end=end)
     return render(
         request,
@@ -343,7 +325,7 @@ def request_statistics(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def request_statistics_csv(request: HttpRequest) -> HttpResponse:
-    start, end = _period(request)
+    start, end = periods.period(request)
     rows = services.turnaround(request.user, start=start, end=end)
     response = HttpResponse(services.turnaround_csv(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
