@@ -10,8 +10,9 @@ from django.core.exceptions import PermissionDenied
 
 from entente.control_room.models import Incident
 from entente.control_room.services import AlertItem, ingest_alerts
-from entente.control_room.statistics import percentile, response_times
+from entente.control_room.statistics import response_times
 from entente.core.choices import TLP
+from entente.core.figures import percentile
 from entente.core.models import User
 
 START, END = dt.date(2015, 8, 20), dt.date(2015, 8, 21)

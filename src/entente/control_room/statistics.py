@@ -24,6 +24,7 @@ from entente.control_room.choices import AlertKind
 from entente.control_room.models import DailyCount, Incident
 from entente.core import access, audit
 from entente.core.choices import AuditAction, Module, Role
+from entente.core.figures import duration_label, median_and_p90
 from entente.core.models import Site
 
 INTRUSION_KINDS = (
@@ -227,32 +228,6 @@ RESPONSE_LABELS = {
 ALL_SITES = ""
 
 
-def percentile(ordered: list[float], q: float) -> float:
-    """The q-quantile (0 to 1) of sorted values, interpolated linearly between the closest
-    ranks (as numpy's default and PostgreSQL's percentile_cont): the 0.5-quantile is the
-    median, the mean of the two middle values when their number is even."""
-    if not ordered:
-        raise ValueError("no values")
-    position = (len(ordered) - 1) * q
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
-def duration_label(seconds: float | None) -> str:
-    """A duration for people: "4 min 05 s", "1 h 07 min"; "—" when there is none."""
-    if seconds is None:
-        return "—"
-    total = round(seconds)
-    if total < 3600:
-        return _("{minutes} min {seconds} s").format(
-            minutes=total // 60, seconds=f"{total % 60:02d}"
-        )
-    return _("{hours} h {minutes} min").format(
-        hours=total // 3600, minutes=f"{total // 60 % 60:02d}"
-    )
-
-
 @dataclass(frozen=True)
 class Measure:
     """One response time over a set of incidents: how many reached the step, the median and
@@ -264,13 +239,8 @@ class Measure:
 
     @classmethod
     def of(cls, values: list[float]) -> Measure:
-        if not values:
-            return cls(0, None, None)
-        ordered = sorted(values)
         # A tenth of a second is finer than any stamp an operator makes.
-        return cls(
-            len(ordered), round(percentile(ordered, 0.5), 1), round(percentile(ordered, 0.9), 1)
-        )
+        return cls(len(values), *median_and_p90(values))
 
     @property
     def median_label(self) -> str:

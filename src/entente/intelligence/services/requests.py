@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from entente.core import access, audit
 from entente.core.choices import TLP, AgencyKind, Classification, Language, Module, Role
+from entente.core.figures import duration_label, median_and_p90
 from entente.core.models import Agency, Country, Recipient, User
 from entente.core.services import marking_errors, name_recipients
 from entente.intelligence.choices import RequestPriority, RequestState
@@ -423,30 +423,6 @@ class Turnaround:
         return duration_label(self.p90)
 
 
-def duration_label(seconds: float | None) -> str:
-    """A turnaround for people: "3 d 04 h", "5 h 20 min"; "—" when there is none."""
-    if seconds is None:
-        return "—"
-    minutes = round(seconds / 60)
-    if minutes < 24 * 60:
-        return _("{hours} h {minutes} min").format(
-            hours=minutes // 60, minutes=f"{minutes % 60:02d}"
-        )
-    hours = round(seconds / 3600)
-    return _("{days} d {hours} h").format(days=hours // 24, hours=f"{hours % 24:02d}")
-
-
-def quantiles(values: list[float]) -> tuple[float | None, float | None]:
-    """Median and 90th percentile, interpolated linearly between the closest ranks (as
-    numpy's default and PostgreSQL's percentile_cont)."""
-    if not values:
-        return None, None
-    if len(values) == 1:
-        return values[0], values[0]
-    deciles = statistics.quantiles(values, n=10, method="inclusive")
-    return round(statistics.median(values), 1), round(deciles[-1], 1)
-
-
 def _direction(request: InformationRequest) -> str:
     return f"{request.originator.country.code}->{request.to_agency.country.code}"
 
@@ -509,7 +485,7 @@ def _figures(
         elif r.deadline < now:
             due += 1
             overdue += 1
-    median, p90 = quantiles(sorted(times))
+    median, p90 = median_and_p90(times)
     return Turnaround(
         direction, priority, count, answered, withdrawn, median, p90, due, on_time, overdue
     )
