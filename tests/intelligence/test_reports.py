@@ -212,6 +212,34 @@ def test_a_report_cannot_cite_what_its_author_cannot_see(persona):
     assert "cites" in caught.value.message_dict
 
 
+def test_the_page_cites_by_reference_only_what_the_author_can_see(persona, login):
+    french = write(persona("analyst.dcpaf"), releasability=["FR"])
+    shared = write(persona("analyst.dcpaf"), releasability=["FR", "UK"], tlp="GREEN")
+    form = {
+        "title": "Derived picture",
+        "body": "Built on two reports.",
+        "language": "en",
+        "translation_state": "none",
+        "grading_scheme": "3x5x2",
+        "source_grade": "2",
+        "information_grade": "B",
+        "handling_code": "P",
+        "classification": "20",
+        "releasability": ["UK"],
+        "tlp": "AMBER",
+    }
+    client = login("analyst.nca")
+    refused = client.post(
+        "/intelligence/reports/new/", {**form, "cites": f"{shared.reference}, {french.reference}"}
+    )
+    assert refused.status_code == 200
+    assert "You may cite only reports you can see." in refused.content.decode()
+    assert not Report.objects.filter(title="Derived picture").exists()
+    done = client.post("/intelligence/reports/new/", {**form, "cites": shared.reference})
+    assert done.status_code == 302, done.content.decode()[:2000]
+    assert list(Report.objects.get(title="Derived picture").cites.all()) == [shared]
+
+
 # Attachments --------------------------------------------------------------------------------
 
 

@@ -25,6 +25,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -94,12 +95,23 @@ def _check_floor(
         raise ValidationError(errors)
 
 
-def _cited(acting_user: User, cites: Iterable[Report | int]) -> list[Report]:
-    ids = {c.pk if isinstance(c, Report) else int(c) for c in cites}
-    if not ids:
+def _cited(acting_user: User, cites: Iterable[Report | int | str]) -> list[Report]:
+    """The cited reports, given as reports, ids or references (as people type them)."""
+    ids: set[int] = set()
+    references: set[str] = set()
+    for c in cites:
+        if isinstance(c, Report):
+            ids.add(c.pk)
+        elif isinstance(c, str):
+            references.add(c.strip())
+        else:
+            ids.add(int(c))
+    if not ids and not references:
         return []
-    found = list(Report.objects.visible_to(acting_user).filter(pk__in=ids))
-    if len(found) != len(ids):
+    found = list(
+        Report.objects.visible_to(acting_user).filter(Q(pk__in=ids) | Q(reference__in=references))
+    )
+    if len(found) != len(ids) + len(references):
         raise ValidationError({"cites": _("You may cite only reports you can see.")})
     return found
 
@@ -173,7 +185,7 @@ def create_report(
     translation: str = "",
     translation_state: str = TranslationState.NONE,
     entities: Sequence[EntityInput] = (),
-    cites: Iterable[Report | int] = (),
+    cites: Iterable[Report | int | str] = (),
     recipients: Sequence[User] = (),
 ) -> Report:
     """Write a report for the author's agency (editors of intelligence).

@@ -111,14 +111,10 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _create(user: User, form: ReportForm) -> Report:
     data = form.report_fields()
-    refs = form.cleaned_data["cites"]
-    cited = list(visible_reports(user).filter(reference__in=refs).values_list("pk", flat=True))
-    if len(cited) != len(set(refs)):
-        raise ValidationError({"cites": _("You may cite only reports you can see.")})
     return services.create_report(
         acting_user=user,
         entities=form.cleaned_data["entities"],
-        cites=cited,
+        cites=form.cleaned_data["cites"],  # references, checked by the service
         recipients=form.cleaned_data["recipients"],
         **data,
     )
