@@ -25,7 +25,6 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -106,14 +105,12 @@ def _cited(acting_user: User, cites: Iterable[Report | int | str]) -> list[Repor
             references.add(c.strip())
         else:
             ids.add(int(c))
-    if not ids and not references:
-        return []
-    found = list(
-        Report.objects.visible_to(acting_user).filter(Q(pk__in=ids) | Q(reference__in=references))
-    )
-    if len(found) != len(ids) + len(references):
+    visible = Report.objects.visible_to(acting_user)
+    by_id = list(visible.filter(pk__in=ids)) if ids else []
+    by_reference = list(visible.filter(reference__in=references)) if references else []
+    if len(by_id) != len(ids) or len(by_reference) != len(references):
         raise ValidationError({"cites": _("You may cite only reports you can see.")})
-    return found
+    return list({r.pk: r for r in by_id + by_reference}.values())
 
 
 def _check_text(
