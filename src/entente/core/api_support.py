@@ -12,7 +12,7 @@ import binascii
 import json
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -26,6 +26,10 @@ from ninja.pagination import LimitOffsetPagination
 from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import ConfigDict, field_validator
+
+# The id of a stored record in a request body: a BIGINT, or the database refuses it (a server
+# error instead of the caller's 422).
+RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ No ``from __future__ import annotations`` here (django-ninja reads the annotatio
 """
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
@@ -13,12 +13,11 @@ from entente.control_room.api.incidents import IncidentOut
 from entente.control_room.models import ChecklistEntry, Incident
 from entente.control_room.services import checklists, merging
 from entente.core import access
-from entente.core.api_support import StrictSchema
+from entente.core.api_support import RecordId, StrictSchema
 
 router = Router()
 
 # A record number any database can hold (a larger one is a 422, not a server error).
-RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class ChecklistStepOut(Schema):

@@ -15,7 +15,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from entente.core import access
-from entente.core.api_support import Pagination, QueryFilter, StrictSchema
+from entente.core.api_support import Pagination, QueryFilter, RecordId, StrictSchema
 from entente.core.choices import Module
 from entente.core.models import User
 from entente.intelligence import grading
@@ -66,7 +66,7 @@ class ReportIn(StrictSchema):
     translation: str = Field("", max_length=services.MAX_BODY)
     translation_state: State = "none"
     entities: list[EntityIn] = Field(default_factory=list, max_length=200)
-    cites: list[int] = Field(default_factory=list, max_length=50)
+    cites: list[RecordId] = Field(default_factory=list, max_length=50)
     recipients: list[str] = Field(default_factory=list, max_length=50)
 
 

@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from entente.core import access, periods
-from entente.core.api_support import Pagination, QueryFilter, StrictSchema
+from entente.core.api_support import Pagination, QueryFilter, RecordId, StrictSchema
 from entente.core.choices import Classification, Module
 from entente.core.models import Agency, User
 from entente.intelligence.choices import RequestPriority
@@ -111,9 +111,7 @@ class AssignIn(StrictSchema):
 
 
 class AnswerIn(StrictSchema):
-    report: int = Field(
-        ge=1, le=2**63 - 1, description="a report of your agency, released to the asker"
-    )
+    report: RecordId = Field(description="a report of your agency, released to the asker")
 
 
 class RequestFilter(QueryFilter):

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from entente.core.api_support import Pagination, QueryFilter, StrictSchema
+from entente.core.api_support import Pagination, QueryFilter, RecordId, StrictSchema
 from entente.intelligence.models import Report, SavedSearch, WatchHit
 from entente.intelligence.services import search as services
 
@@ -111,8 +111,8 @@ class WatchHitOut(Schema):
 
 
 class MarkSeenIn(StrictSchema):
-    search_id: int | None = None
-    hit_ids: list[int] | None = Field(None, max_length=1000)
+    search_id: RecordId | None = None
+    hit_ids: list[RecordId] | None = Field(None, max_length=1000)
 
 
 class MarkedOut(Schema):
