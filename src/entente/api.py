@@ -6,6 +6,7 @@ from entente.control_room.api import router as control_room_router
 from entente.core.api import router as core_router
 from entente.core.api_support import BearerToken, EntenteAPI, VerifiedSession
 from entente.intelligence.api import router as intelligence_router
+from entente.investigations.api import router as investigations_router
 
 api = EntenteAPI(
     title="Entente API",
@@ -21,3 +22,4 @@ api = EntenteAPI(
 api.add_router("/", core_router)
 api.add_router("/", control_room_router)
 api.add_router("/", intelligence_router)
+api.add_router("/", investigations_router)

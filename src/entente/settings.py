@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "entente.core",
     "entente.control_room",
     "entente.intelligence",
+    "entente.investigations",
     "entente.demo",
 ]
 

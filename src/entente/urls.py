@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("control-room/", include("entente.control_room.urls")),
     path("intelligence/", include("entente.intelligence.urls")),
+    path("investigations/", include("entente.investigations.urls")),
     path("", include("entente.core.urls")),
 ]
 

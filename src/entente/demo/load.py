@@ -368,6 +368,9 @@ def load_all(password: str) -> list[User]:
     from entente.demo.intelligence import load_intelligence
 
     load_intelligence()
+    from entente.demo.investigations import load_investigations
+
+    load_investigations()
     return users
 
 

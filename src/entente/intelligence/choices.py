@@ -27,6 +27,7 @@ class EntityKind(models.TextChoices):
     PHONE = "phone", _("Phone")
     COMPANY = "company", _("Company")
     PLACE = "place", _("Place")
+    ACCOUNT = "account", _("Bank account")
 
 
 class EntityRole(models.TextChoices):

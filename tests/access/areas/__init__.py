@@ -17,6 +17,11 @@ from tests.access.areas import (
     intelligence_reports,
     intelligence_requests,
     intelligence_search,
+    investigations_analysis,
+    investigations_cases,
+    investigations_chart,
+    investigations_entities,
+    investigations_linkage,
 )
 
 AREAS: list[ModuleType] = [
@@ -25,4 +30,9 @@ AREAS: list[ModuleType] = [
     intelligence_requests,
     intelligence_search,
     intelligence_exchange,
+    investigations_cases,
+    investigations_entities,
+    investigations_chart,
+    investigations_analysis,
+    investigations_linkage,
 ]

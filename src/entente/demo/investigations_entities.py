@@ -1,0 +1,7 @@
+"""The demo's investigations: entities."""
+
+from __future__ import annotations
+
+
+def load() -> None:
+    """Loaded after the intelligence demo and the earlier investigations areas."""

@@ -1,0 +1,1 @@
+"""Services of the investigations app (one module per concept), taking the acting user."""

@@ -1,0 +1,3 @@
+"""Investigations pages: analysis."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Investigations pages: cases."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Investigations pages: chart."""
+
+from __future__ import annotations

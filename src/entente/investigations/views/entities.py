@@ -1,0 +1,3 @@
+"""Investigations pages: entities."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Investigations pages: linkage."""
+
+from __future__ import annotations
