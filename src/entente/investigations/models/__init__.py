@@ -10,10 +10,12 @@ from entente.investigations.models.cases import (
 )
 from entente.investigations.models.imports import EntityImport
 from entente.investigations.models.linkage import MatchCandidate, MatchDecision, ResolutionRun
+from entente.investigations.models.linkage_keys import BlockingKey
 from entente.investigations.models.links import Link
 
 __all__ = [
     "Action",
+    "BlockingKey",
     "EntityImport",
     "Investigation",
     "InvestigationEntity",
