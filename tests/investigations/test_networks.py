@@ -23,7 +23,10 @@ Persona = Callable[[str], User]
 
 def make(persona: Persona, name: str = "Coquelles lorry network") -> Network:
     return networks.create_network(
-        acting_user=persona("investigator.ocriest"), name=name, description="Lorries.", language="en"
+        acting_user=persona("investigator.ocriest"),
+        name=name,
+        description="Lorries.",
+        language="en",
     )
 
 
