@@ -186,16 +186,12 @@ def compute(
         raw = [b * n / sources for b in g.betweenness(directed=False, sources=picked)]
     pairs = (n - 1) * (n - 2) / 2
     betweenness = [round(b / pairs, 6) if pairs else 0.0 for b in raw]
-    if g.ecount():
-        eigenvector = [round(e, 6) for e in g.eigenvector_centrality(directed=False)]
-    else:
-        eigenvector = [0.0] * n
     return Metrics(
         ids=ids,
         community=membership,
         degree=g.degree(),
         betweenness=betweenness,
-        eigenvector=eigenvector,
+        eigenvector=_eigenvector(g),
         coreness=g.coreness(),
         betweenness_method=method,
         betweenness_sources=sources,
@@ -203,6 +199,27 @@ def compute(
         links=g.ecount(),
         graph=g,
     )
+
+
+def _eigenvector(g: ig.Graph) -> list[float]:
+    """Eigenvector centrality, scaled so the most central entity has 1.
+
+    It is defined on a connected graph: computed per connected component, each component's
+    values weighed by its leading eigenvalue against the largest one, so the hub of a pair of
+    phones does not rank with the hub of the main network. A lone entity has 0."""
+    out = [0.0] * g.vcount()
+    parts = []
+    for component in g.connected_components():
+        if len(component) < 2:
+            continue
+        sub = g if len(component) == g.vcount() else g.induced_subgraph(component)
+        values, eigenvalue = sub.eigenvector_centrality(return_eigenvalue=True)
+        parts.append((component, values, eigenvalue))
+    top = max((eigenvalue for _c, _v, eigenvalue in parts), default=0.0)
+    for component, values, eigenvalue in parts:
+        for vertex, value in zip(component, values, strict=True):
+            out[vertex] = round(value * eigenvalue / top, 6)
+    return out
 
 
 def _renumber(membership: Sequence[int], ids: Sequence[int]) -> list[int]:
