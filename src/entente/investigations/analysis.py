@@ -34,6 +34,7 @@ from django.utils.translation import ngettext
 
 from entente.core import access, audit
 from entente.core.choices import AuditAction, Module
+from entente.intelligence.choices import EntityKind
 from entente.investigations import graph
 from entente.investigations.choices import EntityRole
 from entente.investigations.models import Investigation, InvestigationEntity
@@ -78,6 +79,14 @@ class Node:
     betweenness: float
     eigenvector: float
     coreness: int
+
+    @property
+    def kind_label(self) -> str:
+        """The entity's kind in the reader's language."""
+        try:
+            return str(EntityKind(self.kind).label)
+        except ValueError:
+            return self.kind
 
 
 @dataclass(frozen=True)

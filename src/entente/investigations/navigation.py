@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
+from entente.core.choices import Module
 from entente.core.navigation import NavItem
 
 
@@ -11,5 +14,6 @@ def nav() -> list[NavItem]:
         # entities, links and their import (entities)
         # link chart (chart)
         # network analysis (analysis)
+        NavItem(Module.INVESTIGATIONS, _("Network analysis"), "investigations:analysis"),
         # record linkage (linkage)
     ]
