@@ -11,6 +11,10 @@ from entente.core.navigation import NavItem
 def nav() -> list[NavItem]:
     return [
         # investigations, networks, tasks and actions (cases)
+        NavItem(
+            Module.INVESTIGATIONS, _("Joint investigations"), "investigations:investigation_list"
+        ),
+        NavItem(Module.INVESTIGATIONS, _("Networks"), "investigations:network_list"),
         # entities, links and their import (entities)
         # link chart (chart)
         # network analysis (analysis)

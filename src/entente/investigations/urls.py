@@ -3,11 +3,56 @@ from __future__ import annotations
 from django.urls import URLPattern, path
 
 from entente.investigations.views import analysis as analysis_views
+from entente.investigations.views import cases as case_views
 
 app_name = "investigations"
 
 urlpatterns: list[URLPattern] = [
     # investigations, networks, tasks and actions (cases)
+    path("investigations/", case_views.investigation_list, name="investigation_list"),
+    path("investigations/new/", case_views.investigation_create, name="investigation_create"),
+    path("investigations/<int:pk>/", case_views.investigation_detail, name="investigation_detail"),
+    path("investigations/<int:pk>/edit/", case_views.investigation_edit, name="investigation_edit"),
+    path(
+        "investigations/<int:pk>/close/", case_views.investigation_close, name="investigation_close"
+    ),
+    path(
+        "investigations/<int:pk>/reopen/",
+        case_views.investigation_reopen,
+        name="investigation_reopen",
+    ),
+    path("investigations/<int:pk>/members/", case_views.member_set, name="member_set"),
+    path(
+        "investigations/<int:pk>/members/<int:user_pk>/remove/",
+        case_views.member_remove,
+        name="member_remove",
+    ),
+    path("investigations/<int:pk>/tasks/", case_views.task_add, name="task_add"),
+    path(
+        "investigations/<int:pk>/tasks/<int:task_pk>/done/", case_views.task_done, name="task_done"
+    ),
+    path("investigations/<int:pk>/actions/new/", case_views.action_add, name="action_add"),
+    path(
+        "investigations/<int:pk>/actions/<int:action_pk>/outcome/",
+        case_views.action_outcome,
+        name="action_outcome",
+    ),
+    path("investigations/<int:pk>/reports/", case_views.report_link, name="report_link"),
+    path(
+        "investigations/<int:pk>/reports/<int:report_pk>/unlink/",
+        case_views.report_unlink,
+        name="report_unlink",
+    ),
+    path("investigations/<int:pk>/entities/", case_views.entity_add, name="entity_add"),
+    path(
+        "investigations/<int:pk>/entities/<int:entity_pk>/remove/",
+        case_views.entity_remove,
+        name="entity_remove",
+    ),
+    path("networks/", case_views.network_list, name="network_list"),
+    path("networks/new/", case_views.network_create, name="network_create"),
+    path("networks/<int:pk>/", case_views.network_detail, name="network_detail"),
+    path("networks/<int:pk>/status/", case_views.network_move, name="network_move"),
     # entities, links and their import (entities)
     # link chart (chart)
     # network analysis (analysis)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -46,6 +47,7 @@ from entente.intelligence.choices import EntityKind
 from entente.intelligence.models import Entity, Report
 from entente.investigations.choices import EntityRole, InvestigationState, MemberAccess
 from entente.investigations.models import (
+    Action,
     Investigation,
     InvestigationEntity,
     Member,
@@ -144,6 +146,55 @@ def record_read(investigation: Investigation, *, acting_user: User) -> bool:
     return True
 
 
+@dataclass
+class Contents:
+    """What a reader sees inside an investigation: rows they may see, and counts of the
+    linked reports and entities they may not (never which)."""
+
+    members: list[Member]
+    tasks: list[Task]
+    actions: list[Action]
+    reports: list[Report]
+    entities: list[InvestigationEntity]
+    hidden_reports: int
+    hidden_entities: int
+    visible_entity_ids: set[int] = field(default_factory=set)
+
+
+def contents(investigation: Investigation, user: Any) -> Contents:
+    """The members, tasks, actions and the visible reports and entities of a visible
+    investigation (the caller has fetched it through the policy)."""
+    linked = investigation.reports.all()
+    reports = list(
+        linked.visible_to(user).only("pk", "reference", "title", "language").order_by("reference")
+    )
+    rows = list(
+        investigation.entity_links.select_related("entity").order_by("role", "entity__name")
+    )
+    seen = set(
+        Entity.objects.visible_to(user)
+        .filter(
+            pk__in={r.entity_id for r in rows}
+            | set(investigation.actions.exclude(entity=None).values_list("entity_id", flat=True))
+        )
+        .values_list("pk", flat=True)
+    )
+    today = timezone.localdate()
+    tasks = list(investigation.tasks.select_related("assignee"))
+    for task in tasks:
+        task.overdue = is_overdue(task, today)  # type: ignore[attr-defined]
+    return Contents(
+        members=list(investigation.members.select_related("user__agency")),
+        tasks=tasks,
+        actions=list(investigation.actions.select_related("entity")),
+        reports=reports,
+        entities=[r for r in rows if r.entity_id in seen],
+        hidden_reports=linked.count() - len(reports),
+        hidden_entities=sum(1 for r in rows if r.entity_id not in seen),
+        visible_entity_ids=seen,
+    )
+
+
 # The file -------------------------------------------------------------------------------------
 
 
@@ -162,11 +213,11 @@ def _next_reference(year: int) -> str:
 
 def _lead_errors(lead_fr: Agency | None, lead_uk: Agency | None) -> dict[str, str]:
     errors: dict[str, str] = {}
-    for field, agency, code in (("lead_fr", lead_fr, "FR"), ("lead_uk", lead_uk, "UK")):
+    for name, agency, code in (("lead_fr", lead_fr, "FR"), ("lead_uk", lead_uk, "UK")):
         if agency is None:
-            errors[field] = _("Choose the lead agency.")
+            errors[name] = _("Choose the lead agency.")
         elif agency.country.code != code or agency.kind not in LEAD_KINDS:
-            errors[field] = (
+            errors[name] = (
                 _("The French lead is a French law-enforcement agency.")
                 if code == "FR"
                 else _("The British lead is a British law-enforcement agency.")
@@ -567,12 +618,14 @@ def members_of(investigation: Investigation) -> Sequence[Member]:
 
 __all__ = [
     "LEAD_KINDS",
+    "Contents",
     "access_of",
     "add_entity",
     "add_task",
     "candidate_members",
     "close_investigation",
     "complete_task",
+    "contents",
     "is_overdue",
     "lead_agencies",
     "link_report",
