@@ -1,23 +1,77 @@
 """The graph a user may see: links they may see whose two ends they may also see.
 
 Everything that draws or analyses the graph (the link chart, network analysis) starts here, so
-that no chart, table or count reveals a record the access policy hides.
+that no chart, table or count reveals a record the access policy hides. The policy itself is
+``Model.objects.visible_to``: this module never decides by hand who sees what, it only asks the
+policy about the few rows a chart needs (a neighbourhood, a path), through the link indexes on
+(source, kind) and (target, kind), reading ``values()`` rather than model instances so that an
+expand stays within a few queries and milliseconds on a graph of a million links.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import itertools
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from entente.intelligence.models import Entity
-from entente.investigations.models import Link
+from entente.control_room.models import Incident
+from entente.intelligence.choices import EntityKind
+from entente.intelligence.models import Entity, Report
+from entente.investigations.choices import ActionKind, Jurisdiction, LinkKind
+from entente.investigations.models import Action, Investigation, Link
+
+# The ids sent in one IN (...): SQLite takes at most 32,766 parameters in a statement.
+CHUNK = 2000
+# Beyond this many links a "shortest path" means nothing to an investigator, and the search
+# would walk most of a large graph: paths are looked for up to this length.
+MAX_PATH = 6
+# A chart of more nodes than this is unreadable: an expand stops adding nodes past it (the
+# nodes it leaves out are counted in ``Subgraph.truncated``).
+MAX_NODES = 2000
+
+ENTITY_FIELDS = ("pk", "kind", "name", "country")
+LINK_FIELDS = (
+    "pk",
+    "source_id",
+    "target_id",
+    "kind",
+    "starts_on",
+    "ends_on",
+    "confidence",
+    "report_id",
+    "incident_id",
+    "investigation_id",
+    "source_note",
+)
 
 
 def visible_entities(user: Any) -> QuerySet[Entity]:
     return Entity.objects.visible_to(user)
+
+
+def _filtered(
+    qs: QuerySet[Link],
+    kinds: Iterable[str] | None,
+    start: dt.date | None,
+    end: dt.date | None,
+) -> QuerySet[Link]:
+    """Links of some kinds overlapping [start, end] (a link without dates overlaps every
+    period)."""
+    if kinds:
+        qs = qs.filter(kind__in=list(kinds))
+    if start is not None:
+        qs = qs.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
+    if end is not None:
+        qs = qs.filter(Q(starts_on__isnull=True) | Q(starts_on__lte=end))
+    return qs
 
 
 def visible_links(
@@ -31,10 +85,452 @@ def visible_links(
     overlapping the period [start, end] (a link without dates overlaps every period)."""
     entities = visible_entities(user).values("pk")
     qs = Link.objects.visible_to(user).filter(source__in=entities, target__in=entities)
-    if kinds:
-        qs = qs.filter(kind__in=list(kinds))
+    return _filtered(qs, kinds, start, end)
+
+
+@dataclass
+class Subgraph:
+    """What a chart shows: visible nodes and links, and per visible node the number of its
+    links the viewer may not see (a hidden link, or a visible link to a hidden entity) —
+    counted, never identified."""
+
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    edges: list[dict[str, Any]] = field(default_factory=list)
+    hidden: dict[int, int] = field(default_factory=dict)
+    truncated: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "nodes": [{**n, "hidden": self.hidden.get(n["id"], 0)} for n in self.nodes],
+            "edges": self.edges,
+            "truncated": self.truncated,
+        }
+
+
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    batch: list[int] = []
+    for i in ids:
+        batch.append(i)
+        if len(batch) == CHUNK:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _node(row: dict[str, Any], kind_labels: dict[str, str]) -> dict[str, Any]:
+    return {
+        "id": row["pk"],
+        "label": row["name"],
+        "kind": row["kind"],
+        "kind_label": kind_labels.get(row["kind"], row["kind"]),
+        "country": row["country"],
+    }
+
+
+def _entities(user: Any, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """The visible ones among these entities, by id."""
+    return _Reader(user, None, None, None).entities(ids)
+
+
+class _Reader:
+    """The policy's querysets for one user and one set of filters, built once per call (a
+    filter of the policy compiles a dozen lookups: reused, each query costs only its rows).
+    Links are read as (id, source, target) tuples until the chart's own links are known."""
+
+    def __init__(
+        self,
+        user: Any,
+        kinds: Iterable[str] | None,
+        start: dt.date | None,
+        end: dt.date | None,
+    ) -> None:
+        self.user = user
+        # No ORDER BY: the rows are gathered into dicts and sets, a sort would be wasted.
+        self.entity_qs = visible_entities(user).order_by()
+        self.link_qs = _filtered(Link.objects.visible_to(user), kinds, start, end).order_by()
+        self.all_links = _filtered(Link.objects.all(), kinds, start, end).order_by()
+
+    def entities(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        found: dict[int, dict[str, Any]] = {}
+        for batch in _chunks(ids):
+            for row in self.entity_qs.filter(pk__in=batch).values(*ENTITY_FIELDS):
+                found[row["pk"]] = row
+        return found
+
+    def visible_ids(self, ids: Iterable[int]) -> set[int]:
+        found: set[int] = set()
+        for batch in _chunks(ids):
+            found.update(self.entity_qs.filter(pk__in=batch).values_list("pk", flat=True))
+        return found
+
+    def touching(self, ids: Sequence[int]) -> list[tuple[int, int, int]]:
+        """Visible links (id, source, target) with an end among ``ids`` (the other end not
+        yet checked)."""
+        rows: list[tuple[int, int, int]] = []
+        for batch in _chunks(ids):
+            rows += self.link_qs.filter(
+                Q(source_id__in=batch) | Q(target_id__in=batch)
+            ).values_list("pk", "source_id", "target_id")
+        return rows
+
+    def links(self, ids: Iterable[int]) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        for batch in _chunks(ids):
+            rows += self.link_qs.filter(pk__in=batch).values(*LINK_FIELDS)
+        return rows
+
+    def totals(self, ids: Sequence[int]) -> Counter[int]:
+        """How many links (seen or not: a count, never a row) each of these entities has."""
+        totals: Counter[int] = Counter()
+        for batch in _chunks(ids):
+            for column in ("source_id", "target_id"):
+                counts = (
+                    self.all_links.filter(**{f"{column}__in": batch})
+                    .order_by()
+                    .values(column)
+                    .annotate(n=Count("pk"))
+                    .values_list(column, "n")
+                )
+                totals.update(dict(counts))
+        return totals
+
+    def around(self, ids: Sequence[int], visible: dict[int, bool]) -> list[tuple[int, int, int]]:
+        """Visible links touching these entities; ``visible`` (entity id -> whether the user
+        may see it) is completed with their other ends, through the policy."""
+        rows = self.touching(ids)
+        unknown = {pk for _id, s, t in rows for pk in (s, t) if pk not in visible}
+        seen = self.visible_ids(unknown)
+        for pk in unknown:
+            visible[pk] = pk in seen
+        return rows
+
+
+def _provenance(user: Any, rows: Iterable[dict[str, Any]]) -> dict[int, str]:
+    """Each link's provenance in words, by link id; a report, incident or investigation the
+    viewer may not see is named only as such."""
+    rows = list(rows)
+    wanted: dict[str, set[int]] = {
+        "report_id": set(),
+        "incident_id": set(),
+        "investigation_id": set(),
+    }
+    for e in rows:
+        for key, ids in wanted.items():
+            if e.get(key):
+                ids.add(e[key])
+    names: dict[str, dict[int, str]] = {key: {} for key in wanted}
+    for key, model, attr in (
+        ("report_id", Report, "reference"),
+        ("investigation_id", Investigation, "reference"),
+        ("incident_id", Incident, "pk"),
+    ):
+        if wanted[key]:
+            rows = model.objects.visible_to(user).filter(pk__in=wanted[key])  # type: ignore[attr-defined]
+            names[key] = {pk: str(value) for pk, value in rows.values_list("pk", attr)}
+    labels: dict[int, str] = {}
+    for e in rows:
+        if e.get("report_id"):
+            ref = names["report_id"].get(e["report_id"])
+            label = (
+                _("Report {reference}").format(reference=ref)
+                if ref
+                else _("A report you may not see")
+            )
+        elif e.get("incident_id"):
+            ref = names["incident_id"].get(e["incident_id"])
+            label = _("Incident {id}").format(id=ref) if ref else _("An incident you may not see")
+        elif e.get("investigation_id"):
+            ref = names["investigation_id"].get(e["investigation_id"])
+            label = (
+                _("Investigation {reference}").format(reference=ref)
+                if ref
+                else _("An investigation you may not see")
+            )
+        else:
+            label = e.get("source_note") or ""
+        labels[e["pk"]] = label
+    return labels
+
+
+def _edge(row: dict[str, Any], kind_labels: dict[str, str]) -> dict[str, Any]:
+    return {
+        "id": row["pk"],
+        "source": row["source_id"],
+        "target": row["target_id"],
+        "kind": row["kind"],
+        "kind_label": kind_labels.get(row["kind"], row["kind"]),
+        "starts_on": row["starts_on"].isoformat() if row["starts_on"] else None,
+        "ends_on": row["ends_on"].isoformat() if row["ends_on"] else None,
+        "confidence": row["confidence"],
+    }
+
+
+def _finish(
+    reader: _Reader,
+    nodes: dict[int, dict[str, Any]],
+    links: Iterable[tuple[int, int, int]],
+    visible: dict[int, bool],
+    truncated: int = 0,
+) -> Subgraph:
+    """The chart of ``nodes`` from ``links``: every visible link touching each node, whose
+    ends are all in ``visible``. Adds labels, provenance and the hidden counts: a node's
+    links (a count over all links, seen or not) minus those the user sees with both ends."""
+    seen: Counter[int] = Counter()
+    chart: set[int] = set()
+    for pk, s, t in set(links):
+        if visible.get(s) and visible.get(t):
+            seen[s] += 1
+            seen[t] += 1
+            if s in nodes and t in nodes:
+                chart.add(pk)
+    ids = list(nodes)
+    totals = reader.totals(ids)
+    entity_labels = {str(k): str(v) for k, v in EntityKind.choices}
+    link_labels = {str(k): str(v) for k, v in LinkKind.choices}
+    rows = sorted(reader.links(chart), key=lambda row: row["pk"]) if chart else []
+    provenance = _provenance(reader.user, rows)
+    return Subgraph(
+        nodes=[_node(row, entity_labels) for row in nodes.values()],
+        edges=[{**_edge(row, link_labels), "provenance": provenance[row["pk"]]} for row in rows],
+        hidden={pk: totals[pk] - seen[pk] for pk in ids if totals[pk] > seen[pk]},
+        truncated=truncated,
+    )
+
+
+def neighbourhood(
+    user: Any,
+    entity_id: int,
+    *,
+    hops: int = 1,
+    kinds: Iterable[str] | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> Subgraph:
+    """The entities within ``hops`` visible links of an entity, and the visible links among
+    them, with each node's count of hidden links. Http404 when the entity is not visible.
+
+    Per hop, one query for the visible links touching the frontier and one for the
+    visibility of the entities they reach (both through the policy, both on indexes); the
+    same again for the outermost nodes (the links among them, and their hidden counts), two
+    counts of all links, and the chart's links: about 2 * hops + 6 queries, whatever the
+    size of the graph.
+    """
+    reader = _Reader(user, list(kinds) if kinds else None, start, end)
+    nodes = reader.entities([entity_id])
+    if not nodes:
+        raise Http404(_("No such record."))
+    visible: dict[int, bool] = {entity_id: True}
+    links: list[tuple[int, int, int]] = []
+    frontier = [entity_id]
+    truncated = 0
+    for _hop in range(max(1, hops)):
+        rows = reader.around(frontier, visible)
+        links += rows
+        reached = sorted(
+            {pk for _id, s, t in rows for pk in (s, t) if pk not in nodes and visible[pk]}
+        )
+        room = max(0, MAX_NODES - len(nodes))
+        truncated += max(0, len(reached) - room)
+        frontier = reached[:room]
+        nodes.update(reader.entities(frontier))
+        if not frontier:
+            break
+    if frontier:
+        # The outermost nodes' links: those among them, and their hidden counts.
+        links += reader.around(frontier, visible)
+    return _finish(reader, nodes, links, visible, truncated)
+
+
+def subgraph(
+    user: Any,
+    entity_ids: Iterable[int],
+    *,
+    kinds: Iterable[str] | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> Subgraph:
+    """The visible ones among these entities and the visible links among them (an
+    investigation's chart before anyone expands it), with their hidden counts."""
+    reader = _Reader(user, list(kinds) if kinds else None, start, end)
+    nodes = reader.entities(set(entity_ids))
+    visible = dict.fromkeys(nodes, True)
+    return _finish(reader, nodes, reader.around(list(nodes), visible), visible)
+
+
+def path_subgraph(
+    user: Any,
+    path: Sequence[int],
+    *,
+    kinds: Iterable[str] | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> Subgraph:
+    """A path's entities and, between each two in a row, the visible links joining them."""
+    found = subgraph(user, path, kinds=kinds, start=start, end=end)
+    steps = {frozenset(pair) for pair in itertools.pairwise(path)}
+    found.edges = [e for e in found.edges if frozenset((e["source"], e["target"])) in steps]
+    order = {pk: i for i, pk in enumerate(path)}
+    found.nodes.sort(key=lambda n: order[n["id"]])
+    return found
+
+
+def shortest_path(
+    user: Any,
+    a: int,
+    b: int,
+    *,
+    kinds: Iterable[str] | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> list[int] | None:
+    """The entity ids of a shortest chain of visible links from ``a`` to ``b`` (both
+    included), over visible entities only; None when there is none within MAX_PATH links.
+    Http404 when either end is not visible.
+
+    A breadth-first search from both ends, each step widening the smaller side: each step
+    is two queries (the links touching the side, the entities they reach).
+    """
+    reader = _Reader(user, list(kinds) if kinds else None, start, end)
+    if len(reader.visible_ids({a, b})) != len({a, b}):
+        raise Http404(_("No such record."))
+    if a == b:
+        return [a]
+    # parent maps of each side: node -> the node it was reached from (None for the root)
+    parents: tuple[dict[int, int | None], dict[int, int | None]] = ({a: None}, {b: None})
+    frontiers: tuple[list[int], list[int]] = ([a], [b])
+    visible: dict[int, bool] = {a: True, b: True}
+    for _step in range(MAX_PATH):
+        side = 0 if len(frontiers[0]) <= len(frontiers[1]) else 1
+        mine, theirs = parents[side], parents[1 - side]
+        pairs = []
+        for _id, s, t in reader.around(frontiers[side], visible):
+            if s in mine and t not in mine and visible[t]:
+                pairs.append((s, t))
+            if t in mine and s not in mine and visible[s]:
+                pairs.append((t, s))
+        nxt: list[int] = []
+        meeting: int | None = None
+        for old, new in sorted(pairs):
+            if new in mine:
+                continue
+            mine[new] = old
+            nxt.append(new)
+            if new in theirs and meeting is None:
+                meeting = new
+        if meeting is not None:
+            left, right = (parents[0], parents[1])
+            path: list[int] = []
+            node: int | None = meeting
+            while node is not None:
+                path.append(node)
+                node = left[node]
+            path.reverse()
+            node = right[meeting]
+            while node is not None:
+                path.append(node)
+                node = right[node]
+            return path
+        if not nxt:
+            return None
+        frontiers = (nxt, frontiers[1]) if side == 0 else (frontiers[0], nxt)
+    return None
+
+
+def timeline(
+    user: Any,
+    entity_ids: Iterable[int],
+    *,
+    kinds: Iterable[str] | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> list[dict[str, Any]]:
+    """The dated events of these entities, oldest first: links among them with a date (when
+    they start and when they end), the actions of visible investigations on them, and the
+    visible reports naming them. Only visible entities count; the others are ignored."""
+    nodes = _entities(user, set(entity_ids))
+    ids = list(nodes)
+    if not ids:
+        return []
+    names = {pk: row["name"] for pk, row in nodes.items()}
+    link_labels = {str(k): str(v) for k, v in LinkKind.choices}
+    action_labels = {str(k): str(v) for k, v in ActionKind.choices}
+    places = {str(k): str(v) for k, v in Jurisdiction.choices}
+
+    def within(day: dt.date | None) -> bool:
+        return day is not None and (start is None or day >= start) and (end is None or day <= end)
+
+    events: list[dict[str, Any]] = []
+    links = _filtered(Link.objects.visible_to(user), kinds, start, end).filter(
+        Q(starts_on__isnull=False) | Q(ends_on__isnull=False)
+    )
+    for batch in _chunks(ids):
+        for row in links.filter(source_id__in=batch, target_id__in=ids).values(
+            "pk", "source_id", "target_id", "kind", "starts_on", "ends_on"
+        ):
+            text = _("{source} {link} {target}").format(
+                source=names[row["source_id"]],
+                link=link_labels.get(row["kind"], row["kind"]),
+                target=names[row["target_id"]],
+            )
+            for day, what in ((row["starts_on"], _("from")), (row["ends_on"], _("until"))):
+                if within(day):
+                    events.append(
+                        {
+                            "date": day.isoformat(),
+                            "type": "link",
+                            "label": f"{text} ({what})",
+                            "entities": [row["source_id"], row["target_id"]],
+                            "link": row["pk"],
+                        }
+                    )
+    investigations = Investigation.objects.visible_to(user).values("pk")
+    actions = Action.objects.filter(investigation__in=investigations)
     if start is not None:
-        qs = qs.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
+        actions = actions.filter(occurred_on__gte=start)
     if end is not None:
-        qs = qs.filter(Q(starts_on__isnull=True) | Q(starts_on__lte=end))
-    return qs
+        actions = actions.filter(occurred_on__lte=end)
+    for batch in _chunks(ids):
+        for row in actions.filter(entity_id__in=batch).values(
+            "pk", "kind", "jurisdiction", "occurred_on", "entity_id", "investigation__reference"
+        ):
+            events.append(
+                {
+                    "date": row["occurred_on"].isoformat(),
+                    "type": "action",
+                    "label": _(
+                        "{action} ({jurisdiction}), investigation {reference}: {name}"
+                    ).format(
+                        action=action_labels.get(row["kind"], row["kind"]),
+                        jurisdiction=places.get(row["jurisdiction"], row["jurisdiction"]),
+                        reference=row["investigation__reference"],
+                        name=names[row["entity_id"]],
+                    ),
+                    "entities": [row["entity_id"]],
+                    "action": row["pk"],
+                }
+            )
+    reports: dict[int, dict[str, Any]] = {}
+    for batch in _chunks(ids):
+        for row in (
+            Report.objects.visible_to(user)
+            .filter(entity_links__entity_id__in=batch)
+            .values("pk", "reference", "created_at", "entity_links__entity_id")
+        ):
+            day = timezone.localdate(row["created_at"])
+            if not within(day):
+                continue
+            event = reports.setdefault(
+                row["pk"],
+                {
+                    "date": day.isoformat(),
+                    "type": "report",
+                    "label": _("Report {reference}").format(reference=row["reference"]),
+                    "entities": [],
+                    "report": row["pk"],
+                },
+            )
+            event["entities"].append(row["entity_links__entity_id"])
+    events += reports.values()
+    events.sort(key=lambda e: (e["date"], e["type"], e["label"]))
+    return events
