@@ -345,6 +345,11 @@ TRAINING_BLOCKS: dict[str, tuple[tuple[str, ...], ...]] = {
     "person": (("dob_iso", "gender"), ("name_key",)),
     "vehicle": (("plate_skel",),),
 }
+# Rules so strict that their pairs are nearly all matches: the prior is estimated from them.
+DETERMINISTIC: dict[str, tuple[tuple[str, ...], ...]] = {
+    "person": (("name_key", "dob_iso"),),
+    "vehicle": (("plate", "country"),),
+}
 PRIOR: dict[str, float] = {"person": 1e-6, "vehicle": 1e-6}
 
 
@@ -423,22 +428,20 @@ class Weights:
             levels[comp.name] = comp.levels[i].label
         return weight, probability(weight), levels
 
+    def labels(self, weights: dict[str, float]) -> dict[str, str]:
+        """The level each comparison fell in, from Splink's per-comparison weights (mw_*):
+        the level whose log2(m/u) it is."""
+        out = {}
+        for comp in COMPARISONS[self.kind]:
+            w = weights.get(comp.name)
+            if w is None:
+                continue
+            factors = self.factors[comp.name]
+            index = min(range(len(factors)), key=lambda i: abs(factors[i] - float(w)))
+            out[comp.name] = comp.levels[index].label
+        return out
+
 
 def probability(weight: float) -> float:
     odds = 2.0 ** max(min(weight, 60.0), -60.0)
     return odds / (1 + odds)
-
-
-def level_labels(kind: str, gammas: dict[str, int]) -> dict[str, str]:
-    """Splink's comparison vector (gamma_* values: -1 null, then highest level first) as the
-    labels the review queue shows."""
-    out = {}
-    for comp in COMPARISONS[kind]:
-        g = gammas.get(comp.name)
-        if g is None:
-            continue
-        g = int(g)
-        # Splink numbers the levels from the ELSE level (0) up, the null level being -1.
-        index = 0 if g == -1 else len(comp.levels) - 1 - g
-        out[comp.name] = comp.levels[index].label
-    return out
