@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "entente.control_room",
     "entente.intelligence",
     "entente.investigations",
+    "entente.safeguarding",
     "entente.demo",
 ]
 

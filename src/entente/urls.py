@@ -11,6 +11,7 @@ urlpatterns = [
     path("control-room/", include("entente.control_room.urls")),
     path("intelligence/", include("entente.intelligence.urls")),
     path("investigations/", include("entente.investigations.urls")),
+    path("safeguarding/", include("entente.safeguarding.urls")),
     path("", include("entente.core.urls")),
 ]
 

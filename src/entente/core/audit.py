@@ -63,12 +63,14 @@ def _json_safe(value: Any) -> Any:
 def snapshot(instance: models.Model, *, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
     """The concrete field values of an instance, JSON-safe, for before/after records.
 
-    Fields a model lists in ``audit_exclude`` (secrets, encrypted columns) are left out.
+    Fields a model lists in ``audit_exclude`` (secrets) and encrypted fields are left out.
     """
+    from entente.core.models.encrypted import EncryptedField
+
     skip = set(exclude) | set(getattr(instance, "audit_exclude", ()))
     data: dict[str, Any] = {}
     for field in instance._meta.concrete_fields:
-        if field.name in skip:
+        if field.name in skip or isinstance(field, EncryptedField):
             continue
         data[field.attname] = _json_safe(field.value_from_object(instance))
     return data

@@ -371,6 +371,9 @@ def load_all(password: str) -> list[User]:
     from entente.demo.investigations import load_investigations
 
     load_investigations()
+    from entente.demo.safeguarding import load_safeguarding
+
+    load_safeguarding()
     return users
 
 

@@ -22,6 +22,8 @@ from tests.access.areas import (
     investigations_chart,
     investigations_entities,
     investigations_linkage,
+    safeguarding_care,
+    safeguarding_people,
 )
 
 AREAS: list[ModuleType] = [
@@ -35,4 +37,6 @@ AREAS: list[ModuleType] = [
     investigations_chart,
     investigations_analysis,
     investigations_linkage,
+    safeguarding_people,
+    safeguarding_care,
 ]

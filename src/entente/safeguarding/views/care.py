@@ -1,0 +1,3 @@
+"""Safeguarding pages: care."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Safeguarding pages: people."""
+
+from __future__ import annotations
