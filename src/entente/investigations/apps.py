@@ -11,6 +11,15 @@ class InvestigationsConfig(AppConfig):
     label = "investigations"
     verbose_name = _("Investigations")
 
+    def ready(self) -> None:
+        # record linkage (linkage): the save-time check of person and vehicle records
+        from django.db.models.signals import post_save
+
+        from entente.intelligence.models import Entity
+        from entente.investigations.services.linkage import on_entity_saved
+
+        post_save.connect(on_entity_saved, sender=Entity, dispatch_uid="investigations-linkage")
+
     @property
     def nav(self) -> Sequence[object]:
         from entente.investigations.navigation import nav
