@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from entente.core.choices import Module
+from entente.core.choices import Module, Role
 from entente.core.navigation import NavItem
 
 
@@ -16,7 +16,15 @@ def nav() -> list[NavItem]:
         ),
         NavItem(Module.INVESTIGATIONS, _("Networks"), "investigations:network_list"),
         # entities, links and their import (entities)
+        NavItem(Module.INVESTIGATIONS, _("Entities and links"), "investigations:entity_list"),
+        NavItem(
+            Module.INVESTIGATIONS,
+            _("Import entities"),
+            "investigations:entity_import_list",
+            Role.EDITOR,
+        ),
         # link chart (chart)
+        NavItem(Module.INVESTIGATIONS, _("Link chart"), "investigations:chart"),
         # network analysis (analysis)
         NavItem(Module.INVESTIGATIONS, _("Network analysis"), "investigations:analysis"),
         # record linkage (linkage)

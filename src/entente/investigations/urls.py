@@ -4,6 +4,8 @@ from django.urls import URLPattern, path
 
 from entente.investigations.views import analysis as analysis_views
 from entente.investigations.views import cases as case_views
+from entente.investigations.views import chart as chart_views
+from entente.investigations.views import entities as entity_views
 
 app_name = "investigations"
 
@@ -54,7 +56,34 @@ urlpatterns: list[URLPattern] = [
     path("networks/<int:pk>/", case_views.network_detail, name="network_detail"),
     path("networks/<int:pk>/status/", case_views.network_move, name="network_move"),
     # entities, links and their import (entities)
+    path("entities/", entity_views.entity_list, name="entity_list"),
+    path("entities/new/", entity_views.entity_create, name="entity_create"),
+    path("entities/<int:pk>/", entity_views.entity_detail, name="entity_detail"),
+    path("entities/<int:pk>/edit/", entity_views.entity_edit, name="entity_edit"),
+    path("entities/<int:pk>/links/new/", entity_views.link_create, name="link_create"),
+    path("links/<int:pk>/edit/", entity_views.link_edit, name="link_edit"),
+    path("links/<int:pk>/delete/", entity_views.link_delete, name="link_delete"),
+    path("entity-imports/", entity_views.entity_import_list, name="entity_import_list"),
+    path(
+        "entity-imports/<int:pk>/", entity_views.entity_import_detail, name="entity_import_detail"
+    ),
+    path(
+        "entity-imports/<int:pk>/columns/",
+        entity_views.entity_import_mapping,
+        name="entity_import_mapping",
+    ),
+    path(
+        "entity-imports/<int:pk>/progress/",
+        entity_views.entity_import_progress,
+        name="entity_import_progress",
+    ),
+    path(
+        "entity-imports/<int:pk>/errors.csv",
+        entity_views.entity_import_errors,
+        name="entity_import_errors",
+    ),
     # link chart (chart)
+    path("chart/", chart_views.chart, name="chart"),
     # network analysis (analysis)
     path("analysis/", analysis_views.analysis_page, name="analysis"),
     path(

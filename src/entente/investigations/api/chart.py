@@ -101,6 +101,7 @@ def _checked(request: HttpRequest, filters: GraphFilter) -> dict[str, Any]:
 @router.get(
     "/investigations/graph/expand/{entity_id}",
     response=SubgraphOut,
+    url_name="investigations_graph_expand",
     summary="An entity's neighbourhood on the link chart (1 or 2 hops), with hidden counts",
 )
 def expand(
@@ -117,6 +118,7 @@ def expand(
 @router.get(
     "/investigations/graph/path/{source_id}/{target_id}",
     response=PathOut,
+    url_name="investigations_graph_path",
     summary="A shortest chain of links you may see between two entities (null when none)",
 )
 def path(
@@ -139,6 +141,7 @@ def path(
 @router.get(
     "/investigations/graph/timeline",
     response=list[EventOut],
+    url_name="investigations_graph_timeline",
     summary="The dated events of entities: their links, actions of investigations, reports",
 )
 def timeline(request: HttpRequest, filters: Query[TimelineFilter]) -> list[dict[str, Any]]:
