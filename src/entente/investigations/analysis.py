@@ -41,7 +41,10 @@ from entente.investigations.models import Investigation, InvestigationEntity
 
 SEED = 20150820  # the date of the joint declaration: any fixed number would do
 EXACT_BETWEENNESS_NODES = 5_000
-BETWEENNESS_SAMPLES = 64
+BETWEENNESS_SAMPLES = 32
+# Vertex numbers are the entity ids themselves while the largest id is at most this many times
+# the number of links (no mapping needed; the unused numbers cost a few bytes each).
+DIRECT_IDS = 8
 # Ids per IN (...) list: well under SQLite's and PostgreSQL's limits on bound parameters.
 CHUNK = 2_000
 SUGGESTIONS = 50
@@ -153,14 +156,26 @@ def build(
     edges: Iterable[tuple[int, int]], extra: Iterable[int] = ()
 ) -> tuple[list[int], ig.Graph]:
     """The undirected simple graph of an edge list of entity ids, and the ids in vertex order
-    (sorted, so the same edges always give the same graph). ``extra`` adds vertices even
+    (ascending, so the same edges always give the same graph). ``extra`` adds vertices even
     without an edge (an investigation's entities)."""
-    flat = list(chain.from_iterable(edges))
-    ids = sorted(set(flat).union(extra))
+    rows = edges if isinstance(edges, list) else list(edges)
+    wanted = set(extra)
+    top = max(max(chain.from_iterable(rows), default=0), max(wanted, default=0))
+    if top <= DIRECT_IDS * (len(rows) + len(wanted) + 1):
+        # Entity ids are dense enough to be vertex numbers: igraph reads the pairs as they
+        # come from the database (no mapping in Python), then drops the ids in no edge.
+        g = ig.Graph(n=top + 1, edges=rows)
+        g.simplify()  # several links between two entities count once; a canonical order
+        degree = g.degree()
+        ids = [v for v, d in enumerate(degree) if d or v in wanted]
+        g.delete_vertices([v for v, d in enumerate(degree) if not d and v not in wanted])
+        return ids, g
+    flat = list(chain.from_iterable(rows))
+    ids = sorted(wanted.union(flat))
     index = dict(zip(ids, range(len(ids)), strict=True))
     mapped = [index[x] for x in flat]
     g = ig.Graph(n=len(ids), edges=list(zip(mapped[::2], mapped[1::2], strict=True)))
-    g.simplify()  # several links between two entities count once; edges in a canonical order
+    g.simplify()
     return ids, g
 
 
