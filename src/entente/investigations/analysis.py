@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
 
-import igraph as ig
+import igraph as ig  # type: ignore[import-untyped]  # no stubs published
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -390,7 +390,11 @@ class Suggestion:
     reasons: list[str]
 
 
-ROLE_WEIGHT = {EntityRole.TARGET: 3.0, EntityRole.MEMBER: 2.0, EntityRole.ASSOCIATE: 1.0}
+ROLE_WEIGHT: dict[str, float] = {
+    EntityRole.TARGET: 3.0,
+    EntityRole.MEMBER: 2.0,
+    EntityRole.ASSOCIATE: 1.0,
+}
 
 
 def suggest_members(
