@@ -28,4 +28,6 @@ def nav() -> list[NavItem]:
         # network analysis (analysis)
         NavItem(Module.INVESTIGATIONS, _("Network analysis"), "investigations:analysis"),
         # record linkage (linkage)
+        NavItem(Module.INVESTIGATIONS, _("Possible matches"), "investigations:match_queue"),
+        NavItem(Module.INVESTIGATIONS, _("Linkage runs"), "investigations:run_list"),
     ]

@@ -6,6 +6,7 @@ from entente.investigations.views import analysis as analysis_views
 from entente.investigations.views import cases as case_views
 from entente.investigations.views import chart as chart_views
 from entente.investigations.views import entities as entity_views
+from entente.investigations.views import linkage as linkage_views
 
 app_name = "investigations"
 
@@ -92,4 +93,10 @@ urlpatterns: list[URLPattern] = [
         name="investigation_suggestions",
     ),
     # record linkage (linkage)
+    path("matches/", linkage_views.match_queue, name="match_queue"),
+    path("matches/<int:pk>/", linkage_views.match_detail, name="match_detail"),
+    path("matches/export.csv", linkage_views.match_export, name="match_export"),
+    path("linkage/runs/", linkage_views.run_list, name="run_list"),
+    path("linkage/runs/<int:pk>/", linkage_views.run_detail, name="run_detail"),
+    path("linkage/runs/<int:pk>/progress/", linkage_views.run_progress, name="run_progress"),
 ]
