@@ -153,7 +153,9 @@ def move_network(request: HttpRequest, network_id: int, payload: StatusIn) -> Ne
 # Investigations -------------------------------------------------------------------------------
 
 
-class InvestigationOut(Schema):
+class InvestigationFields(Schema):
+    """An investigation's own fields, as the detail builds them (no resolvers)."""
+
     id: int
     reference: str
     title: str
@@ -169,6 +171,10 @@ class InvestigationOut(Schema):
     classification: int
     releasability: list[str]
     tlp: str
+
+
+class InvestigationOut(InvestigationFields):
+    """An investigation read from the database."""
 
     @staticmethod
     def resolve_lead_fr(obj: Investigation) -> str:
@@ -235,7 +241,7 @@ class LinkedEntityOut(Schema):
     role: str
 
 
-class InvestigationDetailOut(InvestigationOut):
+class InvestigationDetailOut(InvestigationFields):
     my_access: str | None = Field(description="the caller's membership: read, contribute, lead")
     members: list[MemberOut]
     tasks: list[TaskOut]

@@ -168,8 +168,10 @@ def contents(investigation: Investigation, user: Any) -> Contents:
     reports = list(
         linked.visible_to(user).only("pk", "reference", "title", "language").order_by("reference")
     )
-    rows = list(
-        investigation.entity_links.select_related("entity").order_by("role", "entity__name")
+    rank = {EntityRole.TARGET: 0, EntityRole.MEMBER: 1, EntityRole.ASSOCIATE: 2}
+    rows = sorted(
+        investigation.entity_links.select_related("entity"),
+        key=lambda r: (rank.get(r.role, 3), r.entity.name),  # type: ignore[call-overload]
     )
     seen = set(
         Entity.objects.visible_to(user)

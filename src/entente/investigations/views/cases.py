@@ -278,7 +278,9 @@ def investigation_list(request: HttpRequest) -> HttpResponse:
             qs = qs.filter(Q(lead_fr=data["agency"]) | Q(lead_uk=data["agency"]))
         if data["network"]:
             qs = qs.filter(network=data["network"])
-    qs = qs.annotate(arrested=Sum("actions__people", filter=Q(actions__kind=ActionKind.ARREST)))
+    qs = qs.annotate(
+        arrested=Sum("actions__people", filter=Q(actions__kind=ActionKind.ARREST))
+    ).order_by("-opened_on", "-pk")
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
