@@ -55,7 +55,7 @@ def _labels() -> dict[str, str]:
         "hidden": _("+{n} hidden"),
         "expand": _("Expand"),
         "expanding": _("Fetching the neighbours of {name}…"),
-        "expanded": _("{name}: {nodes} entities and {links} links added."),
+        "expanded": _("{name}: entities added: {nodes}; links added: {links}."),
         "selected": _("Selected: {name} ({kind}). Press Enter to expand it."),
         "path_found": _("Shortest path: {chain} ({n} links)."),
         "path_none": _("No chain of links you may see joins these two entities."),

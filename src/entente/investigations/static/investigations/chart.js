@@ -55,6 +55,7 @@
     container: canvas,
     elements: data.nodes.map(nodeElement).concat(data.edges.map(edgeElement)),
     wheelSensitivity: 0.3,
+    maxZoom: 2.5,
     style: [
       { selector: "node", style: {
         "background-color": "data(colour)", label: "data(display)", width: "data(size)",
@@ -71,8 +72,10 @@
         "font-size": 9, color: "#495057", "text-rotation": "autorotate",
         "text-background-color": "#fff", "text-background-opacity": 0.8 } },
       { selector: ".filtered", style: { display: "none" } },
-      { selector: ".on-path", style: { "line-color": "#d63384", "target-arrow-color": "#d63384",
-        width: 5, "border-width": 5, "border-color": "#d63384", "border-style": "solid" } }
+      { selector: "edge.on-path", style: { "line-color": "#d63384",
+        "target-arrow-color": "#d63384", width: 5 } },
+      { selector: "node.on-path", style: { "border-width": 5, "border-color": "#d63384",
+        "border-style": "solid" } }
     ],
     layout: { name: "cose", animate: false, randomize: false }
   });
