@@ -155,13 +155,16 @@ def database_part(edges: list[tuple[int, int]], nodes: int, expands: int) -> dic
         if not postgres:
             now = connection.ops.adapt_datetimefield_value(now)
 
-        entity_cols = [
+        marking = [  # MarkedModel's columns, first in both tables' rows
             "classification",
             "releasability",
             "tlp",
             "originator_id",
             "created_at",
             "updated_at",
+        ]
+        entity_cols = [
+            *marking,
             "kind",
             "name",
             "identifier",
@@ -169,12 +172,7 @@ def database_part(edges: list[tuple[int, int]], nodes: int, expands: int) -> dic
             "attributes",
         ]
         link_cols = [
-            "classification",
-            "releasability",
-            "tlp",
-            "originator_id",
-            "created_at",
-            "updated_at",
+            *marking,
             "source_id",
             "target_id",
             "kind",
