@@ -226,7 +226,7 @@ def _provenance(user: Any, rows: Iterable[dict[str, Any]]) -> dict[int, str]:
         ("incident_id", Incident, "pk"),
     ):
         if wanted[key]:
-            rows = model.objects.visible_to(user).filter(pk__in=wanted[key])  # type: ignore[attr-defined]
+            rows = model.objects.visible_to(user).filter(pk__in=wanted[key])
             names[key] = {pk: str(value) for pk, value in rows.values_list("pk", attr)}
     labels: dict[int, str] = {}
     for e in rows:
@@ -474,7 +474,7 @@ def timeline(
                 target=names[row["target_id"]],
             )
             for day, what in ((row["starts_on"], _("from")), (row["ends_on"], _("until"))):
-                if within(day):
+                if day is not None and within(day):
                     events.append(
                         {
                             "date": day.isoformat(),
@@ -491,46 +491,46 @@ def timeline(
     if end is not None:
         actions = actions.filter(occurred_on__lte=end)
     for batch in _chunks(ids):
-        for row in actions.filter(entity_id__in=batch).values(
+        for act in actions.filter(entity_id__in=batch).values(
             "pk", "kind", "jurisdiction", "occurred_on", "entity_id", "investigation__reference"
         ):
             events.append(
                 {
-                    "date": row["occurred_on"].isoformat(),
+                    "date": act["occurred_on"].isoformat(),
                     "type": "action",
                     "label": _(
                         "{action} ({jurisdiction}), investigation {reference}: {name}"
                     ).format(
-                        action=action_labels.get(row["kind"], row["kind"]),
-                        jurisdiction=places.get(row["jurisdiction"], row["jurisdiction"]),
-                        reference=row["investigation__reference"],
-                        name=names[row["entity_id"]],
+                        action=action_labels.get(act["kind"], act["kind"]),
+                        jurisdiction=places.get(act["jurisdiction"], act["jurisdiction"]),
+                        reference=act["investigation__reference"],
+                        name=names[act["entity_id"]],
                     ),
-                    "entities": [row["entity_id"]],
-                    "action": row["pk"],
+                    "entities": [act["entity_id"]],
+                    "action": act["pk"],
                 }
             )
     reports: dict[int, dict[str, Any]] = {}
     for batch in _chunks(ids):
-        for row in (
+        for rep in (
             Report.objects.visible_to(user)
             .filter(entity_links__entity_id__in=batch)
             .values("pk", "reference", "created_at", "entity_links__entity_id")
         ):
-            day = timezone.localdate(row["created_at"])
+            day = timezone.localdate(rep["created_at"])
             if not within(day):
                 continue
             event = reports.setdefault(
-                row["pk"],
+                rep["pk"],
                 {
                     "date": day.isoformat(),
                     "type": "report",
-                    "label": _("Report {reference}").format(reference=row["reference"]),
+                    "label": _("Report {reference}").format(reference=rep["reference"]),
                     "entities": [],
-                    "report": row["pk"],
+                    "report": rep["pk"],
                 },
             )
-            event["entities"].append(row["entity_links__entity_id"])
+            event["entities"].append(rep["entity_links__entity_id"])
     events += reports.values()
     events.sort(key=lambda e: (e["date"], e["type"], e["label"]))
     return events

@@ -84,7 +84,7 @@ def chart(request: HttpRequest) -> HttpResponse:
     investigation = None
     centre = None
     found = None
-    matches: list[dict[str, Any]] = []
+    matches: list[Any] = []
     investigation_id = _id(request.GET.get("investigation", ""))
     entity_id = _id(request.GET.get("entity", ""))
     if request.GET.get("investigation"):
