@@ -7,6 +7,7 @@ from entente.core.api import router as core_router
 from entente.core.api_support import BearerToken, EntenteAPI, VerifiedSession
 from entente.intelligence.api import router as intelligence_router
 from entente.investigations.api import router as investigations_router
+from entente.programme.api import router as programme_router
 from entente.safeguarding.api import router as safeguarding_router
 
 api = EntenteAPI(
@@ -25,3 +26,4 @@ api.add_router("/", control_room_router)
 api.add_router("/", intelligence_router)
 api.add_router("/", investigations_router)
 api.add_router("/", safeguarding_router)
+api.add_router("/", programme_router)

@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "entente.intelligence",
     "entente.investigations",
     "entente.safeguarding",
+    "entente.programme",
     "entente.demo",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("intelligence/", include("entente.intelligence.urls")),
     path("investigations/", include("entente.investigations.urls")),
     path("safeguarding/", include("entente.safeguarding.urls")),
+    path("programme/", include("entente.programme.urls")),
     path("", include("entente.core.urls")),
 ]
 

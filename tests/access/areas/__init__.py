@@ -22,6 +22,9 @@ from tests.access.areas import (
     investigations_chart,
     investigations_entities,
     investigations_linkage,
+    programme_fund,
+    programme_indicators,
+    programme_inspections,
     safeguarding_care,
     safeguarding_people,
 )
@@ -39,4 +42,7 @@ AREAS: list[ModuleType] = [
     investigations_linkage,
     safeguarding_people,
     safeguarding_care,
+    programme_indicators,
+    programme_fund,
+    programme_inspections,
 ]

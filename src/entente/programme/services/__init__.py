@@ -1,0 +1,1 @@
+"""Services of the programme app (one module per concept), taking the acting user."""

@@ -1,0 +1,3 @@
+"""Programme pages: fund."""
+
+from __future__ import annotations

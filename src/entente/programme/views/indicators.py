@@ -1,0 +1,3 @@
+"""Programme pages: indicators."""
+
+from __future__ import annotations

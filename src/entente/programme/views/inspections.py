@@ -1,0 +1,3 @@
+"""Programme pages: inspections."""
+
+from __future__ import annotations
