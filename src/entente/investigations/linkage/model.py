@@ -209,8 +209,8 @@ NAME = Comparison(
             "same spelling",
             _eq_sql("given_norm", "family_norm"),
             _eq("given_norm", "family_norm"),
-            0.55,
-            0.0005,
+            0.7,
+            0.00002,
         ),
         Level(
             "same names swapped",
@@ -218,25 +218,25 @@ NAME = Comparison(
             lambda lt, rt: (
                 lt["given_norm"] == rt["family_norm"] and lt["family_norm"] == rt["given_norm"]
             ),
-            0.05,
+            0.044,
             0.00001,
         ),
-        Level("same romanisation", _eq_sql("name_key"), _eq("name_key"), 0.15, 0.0005),
+        Level("same romanisation", _eq_sql("name_key"), _eq("name_key"), 0.17, 0.00001),
         Level(
             "close (JW 0.92)",
             '{jw}("sorted_norm_l", "sorted_norm_r") >= 0.92',
             _jw("sorted_norm", 0.92),
-            0.17,
-            0.003,
+            0.07,
+            0.00013,
         ),
         Level(
             "similar (JW 0.85)",
             '{jw}("sorted_norm_l", "sorted_norm_r") >= 0.85',
             _jw("sorted_norm", 0.85),
-            0.05,
-            0.03,
+            0.01,
+            0.002,
         ),
-        Level("different", "ELSE", _always, 0.03, 0.96),
+        Level("different", "ELSE", _always, 0.01, 0.998),
     ),
 )
 
@@ -253,8 +253,8 @@ BIRTH = Comparison(
             "same date",
             _eq_sql("dob_iso"),
             lambda lt, rt: lt["dob_iso"] is not None and lt["dob_iso"] == rt["dob_iso"],
-            0.6,
-            0.0001,
+            0.83,
+            0.00006,
         ),
         Level(
             "day and month swapped",
@@ -264,14 +264,21 @@ BIRTH = Comparison(
                 and lt["dob_year"] == rt["dob_year"]
                 and lt["dob_dm"] == rt["dob_dm"]
             ),
+            0.013,
+            0.00002,
+        ),
+        Level(
+            "within a month",
+            'abs("dob_days_l" - "dob_days_r") <= 31',
+            lambda lt, rt: _dob_gap(lt, rt) <= 31,
             0.05,
-            0.0002,
+            0.002,
         ),
         Level(
             "within a year",
             'abs("dob_days_l" - "dob_days_r") <= 366',
             lambda lt, rt: _dob_gap(lt, rt) <= 366,
-            0.25,
+            0.06,
             0.04,
         ),
         Level(
@@ -279,25 +286,25 @@ BIRTH = Comparison(
             '("dob_est_l" OR "dob_est_r") AND abs("dob_days_l" - "dob_days_r") <= 731',
             lambda lt, rt: (lt["dob_est"] or rt["dob_est"]) and _dob_gap(lt, rt) <= 731,
             0.07,
-            0.04,
+            0.0035,
         ),
-        Level("different", "ELSE", _always, 0.03, 0.92),
+        Level("different", "ELSE", _always, 0.02, 0.95),
     ),
 )
 NATIONALITY = Comparison(
     "nationality",
     (
         Level("missing", _null_sql("nationality"), _null("nationality"), 0, 0, null=True),
-        Level("same", _eq_sql("nationality"), _eq("nationality"), 0.92, 0.1),
-        Level("different", "ELSE", _always, 0.08, 0.9),
+        Level("same", _eq_sql("nationality"), _eq("nationality"), 0.95, 0.05),
+        Level("different", "ELSE", _always, 0.05, 0.95),
     ),
 )
 GENDER = Comparison(
     "gender",
     (
         Level("missing", _null_sql("gender"), _null("gender"), 0, 0, null=True),
-        Level("same", _eq_sql("gender"), _eq("gender"), 0.97, 0.5),
-        Level("different", "ELSE", _always, 0.03, 0.5),
+        Level("same", _eq_sql("gender"), _eq("gender"), 0.98, 0.6),
+        Level("different", "ELSE", _always, 0.02, 0.4),
     ),
 )
 PLATE = Comparison(

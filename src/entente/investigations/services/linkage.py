@@ -425,6 +425,7 @@ def describe(candidate: MatchCandidate) -> Iterable[tuple[str, str]]:
         "different": _("different"),
         "same date": _("same date"),
         "day and month swapped": _("day and month swapped"),
+        "within a month": _("within a month"),
         "within a year": _("within a year"),
         "within two years, estimated": _("within two years, one date estimated"),
         "same": _("same"),
