@@ -266,6 +266,14 @@ def _options(
     return options
 
 
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 @transaction.atomic
 def start_import(
     *,
@@ -295,6 +303,9 @@ def start_import(
         )
     if not data.strip():
         raise ValidationError({"file": _("The file is empty.")})
+    lines = [line for line in data.splitlines()[1:] if line.strip(b" ,;\t\r")]
+    if not lines and _is_utf8(data):
+        raise ValidationError({"file": _("The CSV file has no rows under its header.")})
     try:
         table = tabular.read_csv(data)
     except ValidationError as exc:
