@@ -534,6 +534,7 @@ def add_entity(
         errors["role"] = _("Unknown role.")
     if errors:
         raise ValidationError(errors)
+    assert found is not None  # refused above otherwise
     row = InvestigationEntity.objects.filter(investigation=investigation, entity=found).first()
     if row is None:
         row = InvestigationEntity.objects.create(

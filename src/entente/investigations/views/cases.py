@@ -407,9 +407,9 @@ def _form_or_refuse(form: forms.Form) -> dict[str, Any]:
     if not form.is_valid():
         raise ValidationError(
             [
-                f"{form.fields[name].label}: {' '.join(errors)}"
+                f"{form.fields[name].label}: {' '.join(str(e) for e in errors)}"
                 if name in form.fields
-                else " ".join(errors)
+                else " ".join(str(e) for e in errors)
                 for name, errors in form.errors.items()
             ]
         )
@@ -679,7 +679,7 @@ def network_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "item": found,
             "classification": classification_label(found.classification, user),
             "investigations": investigations,
-            "arrested": sum(i.arrested or 0 for i in investigations),  # type: ignore[attr-defined]
+            "arrested": sum(i.arrested or 0 for i in investigations),
             "move_form": move_form,
             "may_dismantle": access.has_role(user, Module.INVESTIGATIONS, Role.APPROVER),
         },
