@@ -243,8 +243,9 @@ def predict(kind: str, backend: str, work: Path, trained: dict[str, Any], thresh
 
 
 def pair_batches(
-    work: Path, kind: str, start: int, size: int = CHUNK
+    work: Path, kind: str, start: int, size: int | None = None
 ) -> Iterator[list[MatchCandidate]]:
+    size = size or CHUNK
     import pyarrow.parquet as pq
 
     names = [c.name for c in model.COMPARISONS[kind]]

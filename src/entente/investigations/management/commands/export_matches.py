@@ -33,5 +33,5 @@ class Command(BaseCommand):
         except (ValidationError, PermissionDenied) as exc:
             messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
             raise CommandError(" ".join(messages)) from None
-        opts["output"].write_text(text, encoding="utf-8")
+        Path(opts["output"]).write_text(text, encoding="utf-8")
         self.stdout.write(f"{count} pairs written to {opts['output']}")
