@@ -178,6 +178,7 @@ def occupancy(place: Place, start: dt.date, end: dt.date) -> list[OccupancyDay]:
     days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
     table = {d: dict.fromkeys(CATEGORIES, 0) for d in days}
     for category, checked_in, checked_out in rows:
+        assert checked_in is not None  # filtered on it
         first = max(_day_of(checked_in), start)
         # The night of check-out is free again.
         last = min(_day_of(checked_out) - dt.timedelta(days=1), end) if checked_out else end
@@ -274,7 +275,7 @@ def create_place(
     address; the others who must know it are named."""
     access.require_role(acting_user, Module.SAFEGUARDING, Role.EDITOR)
     agency = acting_user.agency
-    capacities = {
+    capacities: dict[str, int] = {
         PlaceCategory.WOMEN_CHILDREN: capacity_women_children,
         PlaceCategory.FAMILIES: capacity_families,
         PlaceCategory.MEN: capacity_men,
@@ -298,7 +299,7 @@ def create_place(
         capacity_women_children=capacity_women_children,
         capacity_families=capacity_families,
         capacity_men=capacity_men,
-        releasability=sorted(codes),
+        releasability=codes,  # type: ignore[misc]
         tlp=tlp,
         classification=classification,
         originator=agency,
