@@ -139,12 +139,22 @@ def main() -> None:
 
         def http_run(payload: list[dict[str, Any]]) -> dict[str, float]:
             bodies = [json.dumps(payload[i : i + BATCH]) for i in range(0, n, BATCH)]
+            # One small batch first, not timed: the first request of a process loads the URL
+            # configuration and the API's modules: a start-up cost, not a rate.
+            warm = [{**a, "event_id": f"warm-{a['event_id']}"} for a in payload[:10]]
+            response = client.post(
+                "/api/v1/alerts", data=json.dumps(warm), content_type="application/json"
+            )
+            assert response.status_code == 200, response.content[:300]
+            accepted = f'"accepted":{BATCH},'.encode()
             checkpoint()
             cpu0, db0, t0 = cpu_now(), cpu_seconds(backend), time.perf_counter()
             for body in bodies:
                 response = client.post("/api/v1/alerts", data=body, content_type="application/json")
                 assert response.status_code == 200, response.content[:300]
-                assert response.json()["accepted"] == BATCH, response.content[:300]
+                # The count, read without parsing the thousand results (the anchor parses
+                # nothing either); the answer's shape is the tests' business.
+                assert response.content.startswith(b"{" + accepted), response.content[:300]
             wall = time.perf_counter() - t0
             cpu, db1 = cpu_now() - cpu0, cpu_seconds(backend)
             out = {"rate": n / wall, "client_cpu_us": cpu / n * 1e6}

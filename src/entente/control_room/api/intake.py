@@ -26,7 +26,7 @@ from pydantic import ValidationError as PydanticError
 
 from entente.control_room import services
 from entente.control_room.choices import AlertKind
-from entente.control_room.services.intake import NO_DETAILS
+from entente.control_room.services.intake import NO_DETAILS, without_cycle_collection
 from entente.core import access
 from entente.core.api_support import PROBLEM_CONTENT_TYPE, StrictSchema, clean_text
 from entente.core.api_support import problem_response as problem
@@ -277,6 +277,11 @@ def post_alerts(request: HttpRequest) -> HttpResponse:
                 limit=limit, count=len(batch)
             ),
         )
+    with without_cycle_collection():
+        return _answer(request, batch)
+
+
+def _answer(request: HttpRequest, batch: list[Any]) -> HttpResponse:
     valid, rejected = parse_items(batch)
     outcomes = services.ingest_alerts([item for _, item in valid], acting_user=request.user)
     results: list[dict[str, Any]] = [{}] * len(batch)

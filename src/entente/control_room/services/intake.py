@@ -16,9 +16,12 @@ never open two incidents for one zone and window, nor lose a count.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
+import threading
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -97,6 +100,36 @@ class _New:
 
 class _AlreadyStored(Exception):
     """Raised inside the savepoint when the table refused an alert it already holds."""
+
+
+_collector_lock = threading.Lock()
+_collector_holds = 0
+_collector_was_enabled = False
+
+
+@contextmanager
+def without_cycle_collection() -> Iterator[None]:
+    """Hold off Python's cycle collector while a batch is handled.
+
+    A batch makes thousands of short-lived objects, all freed by reference counting as soon
+    as it is answered; meanwhile they push the collector into full passes over the whole
+    process's heap (Django's included), measured at 2 to 3 µs per alert, a quarter of the
+    intake's Python time. Nested and concurrent holds (threads of one worker) are counted: the
+    collector is switched back on, if it was on, when the last one ends.
+    """
+    global _collector_holds, _collector_was_enabled
+    with _collector_lock:
+        if _collector_holds == 0:
+            _collector_was_enabled = gc.isenabled()
+            gc.disable()
+        _collector_holds += 1
+    try:
+        yield
+    finally:
+        with _collector_lock:
+            _collector_holds -= 1
+            if _collector_holds == 0 and _collector_was_enabled:
+                gc.enable()
 
 
 def upsert_zone(*, code: str, acting_user: Any, **fields: Any) -> Zone:
