@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -186,9 +187,22 @@ def compute(
     seed: int = SEED,
     exact_limit: int = EXACT_BETWEENNESS_NODES,
     samples: int = BETWEENNESS_SAMPLES,
+    cpu: dict[str, float] | None = None,
 ) -> Metrics:
-    """Communities, degree, betweenness, eigenvector centrality and coreness of an edge list."""
+    """Communities, degree, betweenness, eigenvector centrality and coreness of an edge list.
+
+    ``cpu``, when given, receives the CPU seconds of each step (benchmarks/graph.py)."""
+    steps = cpu if cpu is not None else {}
+    clock = time.process_time()
+
+    def step(name: str) -> None:
+        nonlocal clock
+        now = time.process_time()
+        steps[name] = steps.get(name, 0.0) + now - clock
+        clock = now
+
     ids, g = build(edges, extra)
+    step("graph")
     n = g.vcount()
     if n == 0:
         return Metrics([], [], [], [], [], [], "exact", 0, 0.0, 0, g)
@@ -200,6 +214,7 @@ def compute(
         finally:
             ig.set_random_number_generator(random)
     membership = _renumber(clustering.membership, ids)
+    step("leiden")
     if n <= exact_limit:
         method, sources = "exact", n
         raw = g.betweenness(directed=False)
@@ -210,13 +225,18 @@ def compute(
         raw = [b * n / sources for b in g.betweenness(directed=False, sources=picked)]
     pairs = (n - 1) * (n - 2) / 2
     betweenness = [round(b / pairs, 6) if pairs else 0.0 for b in raw]
+    step("betweenness")
+    eigenvector = _eigenvector(g)
+    step("eigenvector")
+    degree, coreness = g.degree(), g.coreness()
+    step("degree_coreness")
     return Metrics(
         ids=ids,
         community=membership,
-        degree=g.degree(),
+        degree=degree,
         betweenness=betweenness,
-        eigenvector=_eigenvector(g),
-        coreness=g.coreness(),
+        eigenvector=eigenvector,
+        coreness=coreness,
         betweenness_method=method,
         betweenness_sources=sources,
         modularity=round(clustering.modularity if g.ecount() else 0.0, 6),
