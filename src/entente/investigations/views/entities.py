@@ -145,8 +145,9 @@ class EntityForm(StyledMixin, MarkingFields):
             for key in services.ATTRIBUTES.get(kind, ())
             if key in self.fields and data.get(key) not in (None, "", False)
         }
-        if attributes.get("birth_date"):
-            attributes["birth_date"] = attributes["birth_date"].isoformat()
+        born = attributes.get("birth_date")
+        if born is not None:
+            attributes["birth_date"] = born.isoformat()
         return {
             "name": data.get("name", ""),
             "identifier": data.get("identifier", ""),
@@ -459,7 +460,11 @@ def link_create(request: HttpRequest, pk: int) -> HttpResponse:
 def link_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     link = services.changeable_link(user, pk)
-    report = Report.objects.filter(pk=link.report_id).values_list("reference", flat=True).first()
+    report = (
+        Report.objects.filter(pk=link.report_id).values_list("reference", flat=True).first()
+        if link.report_id
+        else None
+    )
     initial = {
         "kind": link.kind,
         "starts_on": link.starts_on,

@@ -6,7 +6,7 @@ of each row) from a CSV file as that user, with a progress bar, then list the ro
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -80,5 +80,6 @@ class Command(BaseCommand):
         if job.errors:
             raise CommandError(f"{imports.refused_rows(job)} rows not imported")
 
-    # The same bar as the reports' import: [#####-----]  45 %  450/1000.
-    _bar = ReportsCommand._bar
+    def _bar(self, job: Any) -> None:
+        """The same bar as the reports' import: [#####-----]  45 %  450/1000."""
+        ReportsCommand._bar(cast(Any, self), job)
