@@ -357,22 +357,7 @@ def _detail(request: HttpRequest, investigation: Investigation) -> dict[str, Any
             }
             for t in parts.tasks
         ],
-        actions=[
-            {
-                "id": a.pk,
-                "kind": a.kind,
-                "jurisdiction": a.jurisdiction,
-                "occurred_on": a.occurred_on,
-                "place": a.place,
-                "description": a.description,
-                "people": a.people,
-                "entity": a.entity_id if a.entity_id in parts.visible_entity_ids else None,
-                "court_outcome": a.court_outcome,
-                "outcome_on": a.outcome_on,
-                "sentence": a.sentence,
-            }
-            for a in parts.actions
-        ],
+        actions=[_action_row(a, a.entity_id in parts.visible_entity_ids) for a in parts.actions],
         reports=[
             {"id": r.pk, "reference": r.reference, "title": r.title, "language": r.language}
             for r in parts.reports
@@ -535,8 +520,8 @@ def complete_task(request: HttpRequest, investigation_id: int, task_id: int) -> 
     return task
 
 
-def _action_out(action: Action, user: Any) -> dict[str, Any]:
-    seen = action.entity_id is not None and access.can_view(user, action.entity)  # type: ignore[arg-type]
+def _action_row(action: Action, entity_seen: bool) -> dict[str, Any]:
+    """An action as ActionOut; its entity only when the caller may see it."""
     return {
         "id": action.pk,
         "kind": action.kind,
@@ -545,11 +530,16 @@ def _action_out(action: Action, user: Any) -> dict[str, Any]:
         "place": action.place,
         "description": action.description,
         "people": action.people,
-        "entity": action.entity_id if seen else None,
+        "entity": action.entity_id if entity_seen else None,
         "court_outcome": action.court_outcome,
         "outcome_on": action.outcome_on,
         "sentence": action.sentence,
     }
+
+
+def _action_out(action: Action, user: Any) -> dict[str, Any]:
+    entity = action.entity
+    return _action_row(action, entity is not None and access.can_view(user, entity))
 
 
 @router.post(

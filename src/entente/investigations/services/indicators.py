@@ -9,9 +9,9 @@ their services).
 from __future__ import annotations
 
 import datetime as dt
-from typing import TypedDict
+from typing import Any, TypedDict
 
-from django.db.models import Count, Sum
+from django.db.models import Aggregate, Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from entente.investigations.choices import ActionKind, NetworkStatus
@@ -52,38 +52,35 @@ def _month(value: dt.date | dt.datetime) -> dt.date:
     return day.replace(day=1)
 
 
+def _by_month(qs: QuerySet[Any], day: str, value: Aggregate) -> dict[dt.date, int]:
+    rows = qs.annotate(m=TruncMonth(day)).values("m").annotate(n=value).values_list("m", "n")
+    return {_month(m): int(n or 0) for m, n in rows}
+
+
 def monthly_counts(start: dt.date, end: dt.date) -> list[MonthCounts]:
     """Both figures per calendar month from ``start``'s month to ``end``'s (months without
     any included, as zeros), counted within the period only."""
     _check(start, end)
-    networks = {
-        _month(row["m"]): row["n"]
-        for row in Network.objects.filter(
+    networks = _by_month(
+        Network.objects.filter(
             status=NetworkStatus.DISMANTLED, dismantled_on__gte=start, dismantled_on__lte=end
-        )
-        .annotate(m=TruncMonth("dismantled_on"))
-        .values("m")
-        .annotate(n=Count("pk"))
-        .values("m", "n")
-    }
-    arrests = {
-        _month(row["m"]): row["n"]
-        for row in Action.objects.filter(
-            kind=ActionKind.ARREST, occurred_on__gte=start, occurred_on__lte=end
-        )
-        .annotate(m=TruncMonth("occurred_on"))
-        .values("m")
-        .annotate(n=Sum("people"))
-        .values("m", "n")
-    }
+        ),
+        "dismantled_on",
+        Count("pk"),
+    )
+    arrests = _by_month(
+        Action.objects.filter(kind=ActionKind.ARREST, occurred_on__gte=start, occurred_on__lte=end),
+        "occurred_on",
+        Sum("people"),
+    )
     out: list[MonthCounts] = []
     month = start.replace(day=1)
     while month <= end:
         out.append(
             {
                 "month": month,
-                "networks_dismantled": int(networks.get(month, 0)),
-                "people_arrested": int(arrests.get(month, 0) or 0),
+                "networks_dismantled": networks.get(month, 0),
+                "people_arrested": arrests.get(month, 0),
             }
         )
         month = (month + dt.timedelta(days=32)).replace(day=1)
