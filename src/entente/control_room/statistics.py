@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import CharField, Count, Func
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -382,3 +383,80 @@ def response_chart(rows: list[ResponseTimes], *, width: int = 800) -> dict[str, 
         "axis_y": y,
         "axis_end": width - pad,
     }
+
+
+# System figures for the programme ------------------------------------------------------------
+
+
+class _UtcHour(Func):
+    """The UTC hour an instant falls in, as text "YYYY-MM-DD HH", computed by the database
+    itself (no Python function per row): the incidents are grouped by it in SQL, and each of
+    the few thousand groups is then placed on its site's local day (Paris and London differ
+    from UTC by whole hours)."""
+
+    output_field = CharField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="substr(%(expressions)s, 1, 13)")
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24')",
+        )
+
+
+def attempts_by_day(start: dt.date, end: dt.date) -> dict[dt.date, int]:
+    """For the programme: intrusion attempts per local calendar day between two days
+    (inclusive), summed over every site, whatever the incidents' markings (a system figure:
+    counts only, no user). The same rule as ``daily_attempts``: a site's day with an imported
+    count keeps it; other days count the intrusion incidents opened that day (merged ones
+    once). Days without any count are absent."""
+    if start > end:
+        raise ValueError("the period starts after it ends")
+    sites = {
+        s.pk: zoneinfo.ZoneInfo(s.country.timezone) for s in Site.objects.select_related("country")
+    }
+    imported = {
+        (row["site_id"], row["day"]): row["attempts"]
+        for row in DailyCount.objects.filter(day__gte=start, day__lte=end).values(
+            "site_id", "day", "attempts"
+        )
+    }
+    counts: dict[tuple[int, dt.date], int] = defaultdict(int)
+    margin = dt.timedelta(days=1)
+    groups = (
+        Incident.objects.filter(
+            merged_into__isnull=True,
+            kind__in=INTRUSION_KINDS,
+            opened_at__gte=dt.datetime.combine(start - margin, dt.time.min, tzinfo=dt.UTC),
+            opened_at__lt=dt.datetime.combine(end + margin * 2, dt.time.min, tzinfo=dt.UTC),
+        )
+        .annotate(hour=_UtcHour("opened_at"))
+        .values("zone__site_id", "hour")
+        .annotate(n=Count("pk"))
+        .values_list("zone__site_id", "hour", "n")
+    )
+    for site_id, hour, n in groups:
+        at = dt.datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=dt.UTC)
+        local = at.astimezone(sites[site_id]).date()
+        if start <= local <= end and (site_id, local) not in imported:
+            counts[(site_id, local)] += n
+    per_day: dict[dt.date, int] = defaultdict(int)
+    for (_site, day), n in (*counts.items(), *imported.items()):
+        per_day[day] += n
+    return dict(per_day)
+
+
+def attempts_total(start: dt.date, end: dt.date) -> int:
+    """For the programme: all the intrusion attempts between two days (inclusive)."""
+    return sum(attempts_by_day(start, end).values())
+
+
+def attempts_per_day(start: dt.date, end: dt.date) -> float | None:
+    """For the programme: the mean number of intrusion attempts a day between two days
+    (inclusive), over the days that carry a count (None when none does): a day before the
+    records begin is unknown, not a day without attempts."""
+    per_day = attempts_by_day(start, end)
+    return sum(per_day.values()) / len(per_day) if per_day else None

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
+from entente.core.choices import Module
 from entente.core.navigation import NavItem
 
 
 def nav() -> list[NavItem]:
     return [
         # dashboard and indicators (indicators)
+        NavItem(Module.PROGRAMME, _("Programme dashboard"), "programme:dashboard"),
+        NavItem(Module.PROGRAMME, _("Indicators and targets"), "programme:indicator_list"),
         # fund and action plan (fund)
         # inspections and the joint report (inspections)
     ]
