@@ -91,7 +91,7 @@ def preset_period(text: str) -> Period | None:
         start, end = dt.date(int(m[1]), 1, 1), dt.date(int(m[1]), 12, 31)
     else:
         return None
-    if not (EARLIEST <= start and end <= LATEST):
+    if not (start >= EARLIEST and end <= LATEST):
         return None
     return Period(start, end, text)
 
@@ -640,7 +640,7 @@ def _period_errors(starts_on: Any, ends_on: Any, errors: dict[str, str], what: s
         errors["starts_on"] = _("Give the days as YYYY-MM-DD.")
     elif ends_on < starts_on:
         errors["ends_on"] = _("The period ends before it starts.")
-    elif not (EARLIEST <= starts_on and ends_on <= LATEST):
+    elif not (starts_on >= EARLIEST and ends_on <= LATEST):
         errors["starts_on"] = _("Give days between 2000 and 2100.")
 
 
