@@ -461,3 +461,11 @@ def referrals_of(person: Person, user: Any) -> QuerySet[Referral]:
 
 def open_referrals_q() -> Q:
     return Q(state__in=OPEN_STATES)
+
+
+def referrals_made(start: dt.date, end: dt.date) -> int:
+    """For the programme: referrals made from ``start`` to ``end`` (both included, days of
+    the active time zone), whatever their marking or state. A count only."""
+    start_at = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
+    end_at = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
+    return Referral.objects.filter(created_at__gte=start_at, created_at__lt=end_at).count()
