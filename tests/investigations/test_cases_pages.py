@@ -167,3 +167,46 @@ def test_the_api_moves_networks_forward_only(persona: Persona):
     assert back["Content-Type"].startswith("application/problem+json")
     viewer = post_json(url, {"status": "dismantled"}, api(persona, "investigator.ocriest"))
     assert viewer.status_code in (403, 422)
+
+
+def test_lists_do_not_grow_queries_with_rows(persona: Persona):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from entente.core.models import Agency
+    from entente.investigations.services import cases, networks
+
+    lead = persona("investigator.ocriest")
+    client = page(persona, "investigator.ocriest")
+    headers = api(persona, "investigator.ocriest")
+
+    def add(n: int) -> None:
+        for i in range(n):
+            network = networks.create_network(acting_user=lead, name=f"Network {i}")
+            cases.open_investigation(
+                acting_user=lead,
+                title=f"Investigation {i}",
+                lead_fr=Agency.objects.get(code="OCRIEST"),
+                lead_uk=Agency.objects.get(code="NCA"),
+                network=network,
+                opened_on=dt.date(2015, 1, 1),
+            )
+
+    def count() -> list[int]:
+        counts = []
+        for url, kw in (
+            (reverse("investigations:investigation_list"), {}),
+            (reverse("investigations:network_list"), {}),
+            ("/api/v1/investigations/investigations", headers),
+            ("/api/v1/investigations/networks", headers),
+        ):
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url, **kw).status_code == 200
+            counts.append(len(ctx.captured_queries))
+        return counts
+
+    add(1)
+    count()  # warm-up: the token's first use is written once
+    one = count()
+    add(5)
+    assert count() == one
