@@ -210,3 +210,16 @@ def test_lists_do_not_grow_queries_with_rows(persona: Persona):
     one = count()
     add(5)
     assert count() == one
+
+
+def test_the_recording_agency_describes_its_network_on_a_page(persona: Persona):
+    from entente.investigations.services import networks
+
+    network = networks.create_network(acting_user=persona("investigator.ocriest"), name="N")
+    url = reverse("investigations:network_edit", args=[network.pk])
+    assert page(persona, "gold.kent").get(url).status_code == 403
+    response = page(persona, "investigator.ocriest").post(
+        url, {"name": "Filière N", "description": "Ports.", "language": "fr"}
+    )
+    assert response.status_code == 302
+    assert Network.objects.get(pk=network.pk).name == "Filière N"

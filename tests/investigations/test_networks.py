@@ -102,3 +102,20 @@ def test_a_nameless_network_is_refused_and_nothing_written(persona: Persona):
         )
     assert {"name", "releasability"} <= set(refused.value.message_dict)
     assert not Network.objects.exists()
+
+
+def test_only_editors_of_the_recording_agency_describe_a_network(persona: Persona):
+    network = make(persona)
+    with pytest.raises(PermissionDenied):
+        networks.update_network(
+            network, acting_user=persona("gold.kent"), name="X", description="", language="en"
+        )
+    networks.update_network(
+        network,
+        acting_user=persona("investigator.ocriest"),
+        name="Filière de Coquelles",
+        description="Poids lourds.",
+        language="fr",
+    )
+    network.refresh_from_db()
+    assert (network.name, network.language) == ("Filière de Coquelles", "fr")

@@ -55,6 +55,7 @@ urlpatterns: list[URLPattern] = [
     path("networks/", case_views.network_list, name="network_list"),
     path("networks/new/", case_views.network_create, name="network_create"),
     path("networks/<int:pk>/", case_views.network_detail, name="network_detail"),
+    path("networks/<int:pk>/edit/", case_views.network_edit, name="network_edit"),
     path("networks/<int:pk>/status/", case_views.network_move, name="network_move"),
     # entities, links and their import (entities)
     path("entities/", entity_views.entity_list, name="entity_list"),

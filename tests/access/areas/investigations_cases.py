@@ -88,6 +88,16 @@ PAGES: dict[str, Rule] = {
     "investigations:network_create": page(needs(V, Role.EDITOR)),
     "investigations:network_detail": page(lambda p: 200 if role(p, V) else 404),
     "investigations:network_move": post_only,
+    # Editors of the agency that recorded it (the OCRIEST) describe it.
+    "investigations:network_edit": page(
+        lambda p: (
+            404
+            if not role(p, V)
+            else 200
+            if role(p, V) >= Role.EDITOR and BY_USERNAME[p].agency == "OCRIEST"
+            else 403
+        )
+    ),
 }
 API: dict[str, Rule] = {
     "GET /api/v1/investigations/networks": api(needs(V)),
@@ -126,6 +136,7 @@ PAGE_ARGS: dict[str, dict[str, str]] = {
     "investigations:entity_remove": {"pk": "{jit}", "entity_pk": "1"},
     "investigations:network_detail": {"pk": "{jit_network}"},
     "investigations:network_move": {"pk": "{jit_network}"},
+    "investigations:network_edit": {"pk": "{jit_network}"},
 }
 API_ARGS: dict[str, Any] = {
     "investigation_id": "{jit}",

@@ -654,6 +654,28 @@ def network_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def network_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Describe a network (editors of the agency that recorded it)."""
+    user: Any = request.user
+    found = access.get_changeable_or_404(Network, user, pk=pk)
+    form = NetworkForm(
+        request.POST or None,
+        initial={"name": found.name, "description": found.description, "language": found.language},
+    )
+    for name in ("classification", "releasability", "tlp"):
+        del form.fields[name]
+    if request.method == "POST" and form.is_valid():
+        try:
+            network_services.update_network(found, acting_user=user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Network updated."))
+            return redirect("investigations:network_detail", pk=found.pk)
+    return render(request, "investigations/network_form.html", {"form": form, "item": found})
+
+
+@login_required
 def network_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     found = access.get_visible_or_404(network_services.visible_networks(user), user, pk=pk)
@@ -682,6 +704,7 @@ def network_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "arrested": sum(i.arrested or 0 for i in investigations),
             "move_form": move_form,
             "may_dismantle": access.has_role(user, Module.INVESTIGATIONS, Role.APPROVER),
+            "may_edit": access.can_change_visible(user, found),
         },
     )
 
