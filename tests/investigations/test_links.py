@@ -14,7 +14,7 @@ from entente.core.choices import TLP, AuditAction, Classification
 from entente.core.models import AuditEntry
 from entente.intelligence.models import Report
 from entente.investigations.models import Link
-from entente.investigations.services import entities as services
+from entente.investigations.services import links as link_services
 from tests.investigations.test_entities import entity, user
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def world() -> dict[str, object]:
 
 
 def link(username: str, source, target, kind: str = "calls", **fields) -> Link:
-    return services.create_link(
+    return link_services.create_link(
         acting_user=user(username), source=source, target=target, kind=kind, **fields
     )
 
@@ -108,7 +108,7 @@ def test_a_link_that_makes_no_sense_is_refused_and_nothing_is_written(world, fie
         AuditEntry.objects.filter(object_type="investigations.link").count(),
     )
     with pytest.raises(ValidationError) as refused:
-        services.create_link(
+        link_services.create_link(
             acting_user=user("investigator.ocriest"),
             source=world["arben"],
             kind=fields.pop("kind", "calls"),
@@ -124,11 +124,13 @@ def test_a_link_that_makes_no_sense_is_refused_and_nothing_is_written(world, fie
 def test_a_link_to_a_hidden_entity_is_refused_as_if_it_did_not_exist(world):
     kent = user("gold.kent")
     with pytest.raises(ValidationError) as hidden:
-        services.create_link(
+        link_services.create_link(
             acting_user=kent, source=world["uk_lorry"], target=world["fr_phone"].pk, kind="owns"
         )
     with pytest.raises(ValidationError) as absent:
-        services.create_link(acting_user=kent, source=world["uk_lorry"], target=2**62, kind="owns")
+        link_services.create_link(
+            acting_user=kent, source=world["uk_lorry"], target=2**62, kind="owns"
+        )
     assert hidden.value.message_dict == absent.value.message_dict
     assert Link.objects.count() == 0
 
@@ -166,15 +168,15 @@ def test_someone_without_the_marking_sees_neither_the_link_nor_its_hidden_end(wo
 def test_only_the_originating_agency_changes_or_deletes_a_link(world, login):
     made = link("investigator.ocriest", world["arben"], world["dritan"], releasability=BOTH)
     with pytest.raises(PermissionDenied):
-        services.update_link(made.pk, acting_user=user("gold.kent"), confidence=0.1)
+        link_services.update_link(made.pk, acting_user=user("gold.kent"), confidence=0.1)
     with pytest.raises(PermissionDenied):
-        services.delete_link(made.pk, acting_user=user("gold.pn"))
-    changed = services.update_link(
+        link_services.delete_link(made.pk, acting_user=user("gold.pn"))
+    changed = link_services.update_link(
         made.pk, acting_user=user("investigator.ocriest"), confidence=0.4, kind="pays"
     )
     assert (changed.confidence, changed.kind) == (0.4, "pays")
     with pytest.raises(ValidationError):
-        services.update_link(
+        link_services.update_link(
             made.pk,
             acting_user=user("investigator.ocriest"),
             ends_on=dt.date(2015, 1, 1),

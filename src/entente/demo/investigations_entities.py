@@ -42,6 +42,7 @@ from entente.intelligence.models import Entity, Report
 from entente.intelligence.services import entities as intel_entities
 from entente.investigations.models import Link
 from entente.investigations.services import entities as services
+from entente.investigations.services import links as link_services
 
 FR_SIDE = "investigator.ocriest"
 UK_SIDE = "gold.kent"
@@ -604,7 +605,7 @@ def _link(
         originator_id=author.agency_id,
     ).first()
     if link is None:
-        link = services.create_link(
+        link = link_services.create_link(
             acting_user=author,
             source=source,
             target=target,

@@ -25,11 +25,14 @@ from ninja import Field, Query, Router, Schema, Status
 from entente.core import periods
 from entente.core.api_support import QueryFilter, RecordId, StrictSchema
 from entente.core.models import User
+from entente.intelligence.api import reports as reports_api
+from entente.intelligence.api.exchange import RowErrorOut
 from entente.intelligence.models import Entity
 from entente.intelligence.services import exchange as intel_exchange
 from entente.investigations.models import EntityImport, Link
 from entente.investigations.services import entities as services
 from entente.investigations.services import imports
+from entente.investigations.services import links as link_services
 
 router = Router()
 
@@ -52,25 +55,10 @@ def _day(description: str) -> Any:
 # Entities ---------------------------------------------------------------------------------
 
 
-class EntityOut(Schema):
-    id: int
-    kind: str
-    name: str
-    identifier: str
-    country: str
+class EntityOut(reports_api.EntityOut):
+    """Intelligence's entity, with its attributes (in the shared conventions)."""
+
     attributes: dict[str, Any]
-    classification: int
-    releasability: list[str]
-    tlp: str
-    originator: str
-
-    @staticmethod
-    def resolve_releasability(obj: Entity) -> list[str]:
-        return sorted(obj.releasability)
-
-    @staticmethod
-    def resolve_originator(obj: Entity) -> str:
-        return obj.originator.code
 
 
 class EndOut(Schema):
@@ -239,7 +227,7 @@ def list_links(request: HttpRequest, filters: Query[LinkFilter]) -> dict[str, An
     summary="Record a link (investigations editors); refused whole when it makes no sense",
 )
 def create_link(request: HttpRequest, payload: LinkIn) -> Status[Link]:
-    link = services.create_link(acting_user=_user(request), **payload.dict())
+    link = link_services.create_link(acting_user=_user(request), **payload.dict())
     return Status(201, link)
 
 
@@ -249,7 +237,7 @@ def create_link(request: HttpRequest, payload: LinkIn) -> Status[Link]:
     summary="Delete a link (investigations editors of its originating agency)",
 )
 def delete_link(request: HttpRequest, link_id: int) -> HttpResponse:
-    services.delete_link(link_id, acting_user=_user(request))
+    link_services.delete_link(link_id, acting_user=_user(request))
     return HttpResponse(status=204)
 
 
@@ -274,12 +262,6 @@ class ImportIn(StrictSchema):
     classification: Level | None = None
     releasability: list[str] | None = Field(None, max_length=10)
     tlp: TlpCode | None = None
-
-
-class RowErrorOut(Schema):
-    row: int
-    field: str = Field(description="the column of the file")
-    message: str
 
 
 class ImportOut(Schema):

@@ -59,6 +59,7 @@ from entente.investigations import graph
 from entente.investigations.choices import LinkKind
 from entente.investigations.models import EntityImport, Link
 from entente.investigations.services import entities as services
+from entente.investigations.services import links as link_services
 
 CHUNK = 25
 MAX_ROWS = 50_000
@@ -254,7 +255,7 @@ def _options(
         options["kind"] = kind
     if not errors:
         # The marking itself, as a record written by hand would be checked.
-        services._marking(
+        services.checked_marking(
             user,
             classification=options.get("classification"),
             releasability=options.get("releasability"),
@@ -566,15 +567,15 @@ def write_row(job: EntityImport, row: Row, *, acting_user: User) -> tuple[int, i
     ).exists()
     if existing:
         return written, 0
-    required = services.required_marking([entity, other])
+    required = link_services.required_marking([entity, other])
     given = Marking(
         classification=marking.get("classification", required.classification),
         releasability=frozenset(marking.get("releasability", required.releasability)),
         tlp=marking.get("tlp", required.tlp),
     )
-    link_marking = services.required_marking([required, given])
+    link_marking = link_services.required_marking([required, given])
     reference = row.cells.get("report", "")
-    services.create_link(
+    link_services.create_link(
         acting_user=acting_user,
         source=entity,
         target=other,

@@ -36,6 +36,7 @@ from entente.investigations.choices import LinkKind
 from entente.investigations.models import EntityImport
 from entente.investigations.services import entities as services
 from entente.investigations.services import imports
+from entente.investigations.services import links as link_services
 
 PAGE_SIZE = 50
 ERRORS_SHOWN = 200
@@ -436,7 +437,7 @@ def link_create(request: HttpRequest, pk: int) -> HttpResponse:
         other = form.cleaned_data["other"]
         ends = (entity.pk, other) if form.cleaned_data["direction"] == "out" else (other, entity.pk)
         try:
-            services.create_link(
+            link_services.create_link(
                 acting_user=user, source=ends[0], target=ends[1], **form.link_fields(user)
             )
         except ValidationError as exc:
@@ -459,7 +460,7 @@ def link_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def link_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    link = services.changeable_link(user, pk)
+    link = link_services.changeable_link(user, pk)
     report = (
         Report.objects.filter(pk=link.report_id).values_list("reference", flat=True).first()
         if link.report_id
@@ -479,7 +480,7 @@ def link_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = LinkForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_link(link.pk, acting_user=user, **form.link_fields(user))
+            link_services.update_link(link.pk, acting_user=user, **form.link_fields(user))
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -496,9 +497,9 @@ def link_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def link_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask, then delete a link (its agency's investigations editors)."""
     user = _user(request)
-    link = services.changeable_link(user, pk)
+    link = link_services.changeable_link(user, pk)
     if request.method == "POST":
-        services.delete_link(link.pk, acting_user=user)
+        link_services.delete_link(link.pk, acting_user=user)
         messages.success(request, _("Link deleted."))
         return redirect("investigations:entity_detail", pk=link.source_id)
     return render(request, "investigations/link_confirm_delete.html", {"link": link})
