@@ -120,8 +120,9 @@ class RunOut(Schema):
 def match_list(
     request: HttpRequest,
     state: Literal["pending", "same", "not_same", "unsure"] = "pending",
-    limit: int = Field(50, ge=1, le=500),
+    limit: int = 50,
 ) -> list[MatchCandidate]:
+    limit = min(max(limit, 1), 500)
     return list(services.candidates(_user(request), state=state)[:limit])
 
 
