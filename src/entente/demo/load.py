@@ -374,6 +374,9 @@ def load_all(password: str) -> list[User]:
     from entente.demo.safeguarding import load_safeguarding
 
     load_safeguarding()
+    from entente.demo.programme import load_programme
+
+    load_programme()
     return users
 
 
