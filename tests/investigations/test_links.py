@@ -14,6 +14,7 @@ from entente.core.choices import TLP, AuditAction, Classification
 from entente.core.models import AuditEntry
 from entente.intelligence.models import Report
 from entente.investigations.models import Link
+from entente.investigations.services import entities as services
 from entente.investigations.services import links as link_services
 from tests.investigations.test_entities import entity, user
 
@@ -219,3 +220,29 @@ def test_the_link_form_refuses_a_self_link_and_writes_a_good_one(world, login):
         world["arben"].pk,
         0.6,
     )
+
+
+def test_listing_people_and_their_links_is_audited(world, login):
+    link(
+        "investigator.ocriest", world["arben"], world["dritan"], "travels_with", releasability=BOTH
+    )
+    before = AuditEntry.objects.filter(action=AuditAction.READ).count()
+    listed = login("gold.kent").get(reverse("investigations:entity_list"), {"kind": "person"})
+    assert listed.status_code == 200
+    api = login("gold.kent").get(f"/api/v1/investigations/links?entity={world['arben'].pk}")
+    assert api.status_code == 200
+    entries = list(AuditEntry.objects.filter(action=AuditAction.READ).order_by("seq")[before:])
+    assert [e.purpose for e in entries] == [services.LIST_PURPOSE, services.LINKS_PURPOSE]
+    assert entries[0].changes["people"] == sorted([world["arben"].pk, world["dritan"].pk])
+    assert entries[1].changes["people"] == sorted([world["arben"].pk, world["dritan"].pk])
+    assert all(e.actor_username == "gold.kent" for e in entries)
+
+
+def test_the_delete_page_asks_then_deletes(world, login):
+    made = link("investigator.ocriest", world["arben"], world["dritan"], releasability=BOTH)
+    client = login("investigator.ocriest")
+    url = reverse("investigations:link_delete", args=[made.pk])
+    assert client.get(url).status_code == 200
+    assert Link.objects.filter(pk=made.pk).exists()
+    assert client.post(url).status_code == 302
+    assert not Link.objects.filter(pk=made.pk).exists()
