@@ -13,6 +13,9 @@ S = Module.SAFEGUARDING
 def nav() -> list[NavItem]:
     return [
         # people, screening, consent, referrals, retention (people)
+        NavItem(S, _("People"), "safeguarding:person_list"),
+        NavItem(S, _("Record a person"), "safeguarding:person_create", Role.EDITOR),
+        NavItem(S, _("Referrals"), "safeguarding:referral_list"),
         # accommodation, day centres, pathways, campaigns (care)
         NavItem(S, _("Protected places"), "safeguarding:place_list"),
         NavItem(S, _("Open a place"), "safeguarding:place_create", Role.EDITOR),

@@ -2,12 +2,24 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from entente.safeguarding.views import care
+from entente.safeguarding.views import care, people
 
 app_name = "safeguarding"
 
 urlpatterns: list[URLPattern] = [
     # people, screening, consent, referrals, retention (people)
+    path("people/", people.person_list, name="person_list"),
+    path("people/new/", people.person_create, name="person_create"),
+    path("people/<int:pk>/", people.person_detail, name="person_detail"),
+    path("people/<int:pk>/edit/", people.person_edit, name="person_edit"),
+    path("people/<int:pk>/screenings/", people.screening_create, name="screening_create"),
+    path("people/<int:pk>/consents/", people.consent_create, name="consent_create"),
+    path("consents/<int:pk>/withdraw/", people.consent_withdraw, name="consent_withdraw"),
+    path("people/<int:pk>/referrals/", people.referral_create, name="referral_create"),
+    path("referrals/", people.referral_list, name="referral_list"),
+    path("referrals/<int:pk>/", people.referral_detail, name="referral_detail"),
+    path("referrals/<int:pk>/move/", people.referral_move, name="referral_move"),
+    path("handovers/<int:pk>/people/", people.handover_people, name="handover_people"),
     # accommodation, day centres, pathways, campaigns (care)
     path("places/", care.place_list, name="place_list"),
     path("places/new/", care.place_create, name="place_create"),

@@ -70,7 +70,7 @@ def record_consent(
     explainer = explained_by or acting_user
     if explainer.agency_id != acting_user.agency_id:
         errors["explained_by"] = _("Someone of your organisation explained it.")
-    if errors:
+    if errors or found is None:
         raise ValidationError(errors)
     consent = Consent.objects.create(
         person=person,

@@ -291,7 +291,7 @@ def create_person(acting_user: Any, data: PersonInput) -> Person:
 @transaction.atomic
 def update_person(acting_user: Any, person: Person, data: PersonInput) -> Person:
     """Correct a person's record (editors of the organisation holding the case)."""
-    locked = Person.objects.select_for_update().get(pk=person.pk)
+    locked: Person = Person.objects.select_for_update().get(pk=person.pk)
     if not access.can_view(acting_user, locked):
         raise PermissionDenied(_("You may not see this person."))
     if not access.can_change(acting_user, locked):

@@ -167,7 +167,7 @@ def _widen(user: Any, obj: Person, country: str) -> None:
     if country in obj.releasability:
         return
     before = audit.snapshot(obj)
-    obj.releasability = {*obj.releasability, country}  # type: ignore[assignment]
+    obj.releasability = {*obj.releasability, country}
     obj.save(update_fields=["releasability", "updated_at"])
     audit.record_update(user, obj, before, purpose="referral to another country")
 
@@ -303,7 +303,7 @@ def move(acting_user: Any, referral: Referral, state: str, *, category: str = ""
     person's: women and children for a woman or a child, else men); revoking it cancels the
     allocation not yet taken up (a person already in is checked out)."""
     access.require_role(acting_user, Module.SAFEGUARDING, Role.EDITOR)
-    locked = (
+    locked: Referral = (
         Referral.objects.select_for_update().select_related("person", "place").get(pk=referral.pk)
     )
     if not access.can_view(acting_user, locked):
