@@ -404,8 +404,23 @@ def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_link": can_write,
             "can_change": can_write and view.entity.originator_id == user.agency_id,
             "chart_url": _chart_url(view.entity.pk),
+            "attributes": _attributes(view.entity),
         },
     )
+
+
+def _attributes(entity: Entity) -> list[tuple[Any, Any]]:
+    """The entity's attributes with their names and coded values in the reader's language."""
+    genders = dict(EntityForm.base_fields["gender"].choices)  # type: ignore[attr-defined]
+    rows = []
+    for key, value in entity.attributes.items():
+        if key == "vehicle_type" and value in VehicleType.values:
+            value = VehicleType(value).label
+        elif key == "gender":
+            value = genders.get(value, value)
+        target = imports.TARGETS_BY_NAME.get(key)
+        rows.append((target.label if target else key, value))
+    return rows
 
 
 def _chart_url(pk: int) -> str:
