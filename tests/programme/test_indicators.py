@@ -59,7 +59,7 @@ def test_the_demo_counts_19_networks_and_514_arrests_on_the_programme_side(demo:
 def test_intrusion_attempts_fall_tenfold_and_meet_the_target_of_late_august(demo: None):
     rows = rows_by_code(dt.date(2015, 7, 1), dt.date(2015, 9, 30))
     attempts = rows["intrusion_attempts"]
-    july, august, september = (m.value for m in attempts.series)
+    july, _august, september = (m.value for m in attempts.series)
     assert 1500 < july < 1900  # about 1,700 a day in July
     assert september < july / 8
     target = attempts.target

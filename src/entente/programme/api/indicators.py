@@ -140,13 +140,15 @@ def list_indicators(request: HttpRequest, query: Query[PeriodQuery]) -> dict[str
 
 
 @router.get(
-    "/programme/indicators/{code}",
+    "/programme/indicators/{indicator_code}",
     response=IndicatorDetailOut,
     summary="One indicator: its figure for a period, month by month, its targets and values",
 )
-def get_indicator(request: HttpRequest, code: str, query: Query[PeriodQuery]) -> dict[str, Any]:
+def get_indicator(
+    request: HttpRequest, indicator_code: str, query: Query[PeriodQuery]
+) -> dict[str, Any]:
     period = _period(query)
-    indicator = services.indicator_for(request.user, code)
+    indicator = services.indicator_for(request.user, indicator_code)
     row = services.build_row(indicator, period)
     return {
         **_row(row),
@@ -184,13 +186,13 @@ class ValueIn(StrictSchema):
 
 
 @router.post(
-    "/programme/indicators/{code}/targets",
+    "/programme/indicators/{indicator_code}/targets",
     response={201: TargetOut},
     summary="Add a target over a period (programme editors; refused without a period)",
 )
-def add_target(request: HttpRequest, code: str, body: TargetIn) -> Status:
+def add_target(request: HttpRequest, indicator_code: str, body: TargetIn) -> Status:
     access.require_role(request.user, Module.PROGRAMME, Role.EDITOR)
-    indicator = services.indicator_for(request.user, code)
+    indicator = services.indicator_for(request.user, indicator_code)
     target = services.add_target(
         indicator,
         acting_user=request.user,
@@ -204,13 +206,13 @@ def add_target(request: HttpRequest, code: str, body: TargetIn) -> Status:
 
 
 @router.post(
-    "/programme/indicators/{code}/values",
+    "/programme/indicators/{indicator_code}/values",
     response={201: ValueOut},
     summary="Enter a value of an entered indicator for a period, with its source",
 )
-def enter_value(request: HttpRequest, code: str, body: ValueIn) -> Status:
+def enter_value(request: HttpRequest, indicator_code: str, body: ValueIn) -> Status:
     access.require_role(request.user, Module.PROGRAMME, Role.EDITOR)
-    indicator = services.indicator_for(request.user, code)
+    indicator = services.indicator_for(request.user, indicator_code)
     entered = services.enter_value(
         indicator,
         acting_user=request.user,
