@@ -291,3 +291,17 @@ def test_arrests_by_month_add_both_jurisdictions(persona: Persona):
     assert actions.arrests_by_month(inv) == [
         {"month": dt.date(2015, 4, 1), "FR": 2, "EW": 3, "total": 5}
     ]
+
+
+def test_an_entity_is_found_by_identifier_or_name_among_those_the_user_sees(persona: Persona):
+    lead = persona("investigator.ocriest")
+    person = entity("Arben K.")
+    hidden = entity("Hidden", releasable=("FR",), tlp=TLP.AMBER)
+    assert cases.find_entity(lead, "arben k.") == person
+    assert cases.find_entity(lead, str(person.pk)) == person
+    for text in ("Hidden", str(hidden.pk), "nobody"):
+        with pytest.raises(ValidationError):
+            cases.find_entity(lead, text)
+    entity("Arben K.")
+    with pytest.raises(ValidationError):  # two records of that name: say which
+        cases.find_entity(lead, "Arben K.")

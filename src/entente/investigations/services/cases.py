@@ -27,7 +27,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -515,6 +515,38 @@ def unlink_report(investigation: Investigation, *, acting_user: User, report: Re
     )
 
 
+def find_entity(user: Any, text: str) -> Entity:
+    """The one entity the user sees named by ``text``: its number, its identifier (as typed,
+    or with spaces and dashes left out as plates and phones are keyed) or its exact name.
+    ValidationError when none or several match."""
+    text = text.strip()
+    visible: QuerySet[Entity] = Entity.objects.visible_to(user)
+    if text.isdigit() and len(text) < 19:
+        found = visible.filter(pk=int(text)).first()
+        if found is not None:
+            return found
+    key = text.replace(" ", "").replace("-", "").upper()
+    matches: list[Entity] = (
+        list(visible.filter(Q(identifier__iexact=text) | Q(identifier__iexact=key))[:2])
+        if key
+        else []
+    )
+    if not matches:
+        matches = list(visible.filter(name__iexact=text)[:2]) if text else []
+    if not matches:
+        raise ValidationError({"entity": _("You may add only entities you can see.")})
+    if len(matches) > 1:
+        raise ValidationError(
+            {
+                "entity": _(
+                    "Several entities you may see match “{text}”: give the identifier or the "
+                    "number."
+                ).format(text=text)
+            }
+        )
+    return matches[0]
+
+
 @transaction.atomic
 def add_entity(
     investigation: Investigation,
@@ -629,6 +661,7 @@ __all__ = [
     "close_investigation",
     "complete_task",
     "contents",
+    "find_entity",
     "is_overdue",
     "lead_agencies",
     "link_report",

@@ -196,11 +196,10 @@ class ReportLinkForm(StyledMixin, forms.Form):
 
 
 class EntityLinkForm(StyledMixin, forms.Form):
-    entity = forms.IntegerField(
-        label=gettext_lazy("Entity number"),
-        min_value=1,
-        max_value=2**63 - 1,
-        help_text=gettext_lazy("The number shown on the entity's page."),
+    entity = forms.CharField(
+        label=gettext_lazy("Entity"),
+        max_length=200,
+        help_text=gettext_lazy("Its identifier (plate, phone, company number) or exact name."),
     )
     role = forms.ChoiceField(label=gettext_lazy("Role"), choices=EntityRole.choices)
 
@@ -529,9 +528,8 @@ def entity_add(request: HttpRequest, pk: int) -> HttpResponse:
     def act(found: Investigation) -> object:
         services.require_member(user, found)
         data = _form_or_refuse(EntityLinkForm(request.POST))
-        return services.add_entity(
-            found, acting_user=user, entity=data["entity"], role=data["role"]
-        )
+        entity = services.find_entity(user, data["entity"])
+        return services.add_entity(found, acting_user=user, entity=entity, role=data["role"])
 
     return _act(request, pk, act, _("Entity added."))
 
