@@ -21,6 +21,7 @@ from ninja.pagination import paginate
 
 from entente.core import access, audit
 from entente.core.api_support import Pagination, QueryFilter, RecordId, StrictSchema
+from entente.core.choices import Module
 from entente.core.models import Agency
 from entente.safeguarding.models import Consent, Person, Place, Referral
 from entente.safeguarding.services import consent as consents
@@ -340,6 +341,7 @@ def create_consent(request: HttpRequest, person_id: int, payload: ConsentIn) -> 
     summary="The person withdraws a consent",
 )
 def withdraw_consent(request: HttpRequest, consent_id: int) -> Consent:
+    access.require_role(request.user, Module.SAFEGUARDING)
     found = (
         Consent.objects.select_related("person", "country", "explained_by")
         .filter(pk=consent_id)

@@ -253,6 +253,7 @@ def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
+    access.require_role(user, Module.SAFEGUARDING)
     found = Consent.objects.select_related("person").filter(pk=pk).first()
     if found is None or not access.can_view(user, found.person):
         raise Http404(_("No such record."))
