@@ -352,3 +352,18 @@ def test_the_suggestions_page(login: Any, persona: Persona, cliques: Any):
         .status_code
         == 404
     )
+
+
+def test_the_page_analyses_one_investigation_and_links_its_suggestions(
+    login: Any, persona: Persona, cliques: Any
+):
+    far = entity("far away")
+    link(cliques["b3"], far)
+    inv = open_file(persona, {"a1": EntityRole.TARGET})
+    html = login(FRENCH).get(f"/investigations/analysis/?investigation={inv.pk}").content.decode()
+    assert f"/investigations/investigations/{inv.pk}/suggestions/" in html
+    assert ">far away<" not in html
+    # Someone who may not see the investigation cannot choose it: the form says so.
+    other = login("analyst.nca").get(f"/investigations/analysis/?investigation={inv.pk}")
+    assert other.status_code == 200
+    assert 'id="id_investigation_error"' in other.content.decode()
