@@ -597,14 +597,8 @@ def _row_errors(job: EntityImport, number: int, exc: ValidationError) -> list[di
     from, or the field's name when no column holds it."""
 
     def column(name: str) -> str:
-        if name in ("", "__all__"):
-            return ""
-        if name in job.mapping:
-            return str(job.mapping[name])
-        if name in ("source", "target"):
-            return ""
-        if name in services.ATTRIBUTES.get(job.options.get("kind", ""), ()):
-            return name
+        if name in ("", "__all__", "source", "target"):
+            return ""  # the row as a whole, or a link's end (its columns say which)
         return str(job.mapping.get(name, name))
 
     if hasattr(exc, "error_dict"):
