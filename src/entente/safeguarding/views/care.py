@@ -348,6 +348,9 @@ def pathway_list(request: HttpRequest) -> HttpResponse:
     if kind in ("asylum", "voluntary_return"):
         qs = qs.filter(kind=kind)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    for item in page:
+        steps = list(item.steps.all())
+        item.last_step = steps[-1] if steps else None  # type: ignore[attr-defined]
     year = timezone.localdate().year
     with contextlib.suppress(ValueError):
         year = int(request.GET.get("year", year))
@@ -457,9 +460,13 @@ def _require_campaign_reader(user: Any) -> None:
 def campaign_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     _require_campaign_reader(user)
-    qs = campaigns.campaigns().annotate(
-        languages=Count("messages"),
-        both=Count("pk", filter=Q(approved_fr_by__isnull=False, approved_uk_by__isnull=False)),
+    qs = (
+        campaigns.campaigns()
+        .annotate(
+            languages=Count("messages"),
+            both=Count("pk", filter=Q(approved_fr_by__isnull=False, approved_uk_by__isnull=False)),
+        )
+        .order_by("-starts_on", "-pk")
     )
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(
