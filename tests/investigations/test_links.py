@@ -246,3 +246,24 @@ def test_the_delete_page_asks_then_deletes(world, login):
     assert Link.objects.filter(pk=made.pk).exists()
     assert client.post(url).status_code == 302
     assert not Link.objects.filter(pk=made.pk).exists()
+
+
+def test_the_entity_page_and_list_do_not_grow_queries_with_links(world, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login("gold.pn")
+    url = reverse("investigations:entity_detail", args=[world["arben"].pk])
+
+    def queries(path: str, **params: str) -> int:
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get(path, params).status_code == 200
+        return len(seen)
+
+    link("investigator.ocriest", world["arben"], world["dritan"], releasability=BOTH)
+    queries(url)  # the first request fills caches (content types, the session)
+    few = (queries(url), queries(reverse("investigations:entity_list")))
+    for n in range(8):
+        other = entity("investigator.ocriest", "person", f"Courier {n}", releasability=BOTH)
+        link("investigator.ocriest", world["arben"], other, "pays", releasability=BOTH)
+    assert (queries(url), queries(reverse("investigations:entity_list"))) == few
