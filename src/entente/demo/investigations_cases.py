@@ -377,7 +377,8 @@ def _share_reports(titles: dict[str, str], ocriest: Agency) -> None:
     """The originators name the OCRIEST on their AMBER reports (and so on their entities)."""
     authors = {d.key: d.author for d in REPORTS}
     for key in SHARED_WITH_OCRIEST:
-        report = Report.objects.filter(title=titles[key]).first()
+        # The original, not a sanitised copy of it (the same title, written later).
+        report = Report.objects.filter(title=titles[key]).order_by("pk").first()
         author = User.objects.select_related("agency__country").get(username=authors[key])
         if report is None:
             continue
@@ -423,7 +424,7 @@ def _main(users: dict[str, User], agencies: dict[str, Agency]) -> None:
     titles = {d.key: d.title for d in REPORTS}
     _share_reports(titles, agencies["OCRIEST"])
     for key in LINKED_REPORTS:
-        report = Report.objects.visible_to(ocriest).filter(title=titles[key]).first()
+        report = Report.objects.visible_to(ocriest).filter(title=titles[key]).order_by("pk").first()
         if report is not None:
             cases.link_report(inv, acting_user=ocriest, report=report)
     for name, role in ENTITIES:
@@ -437,7 +438,7 @@ def _main(users: dict[str, User], agencies: dict[str, Agency]) -> None:
         due_on=dt.date(2015, 6, 5),
         assignee=ocriest,
     )
-    cases.complete_task(done, acting_user=ocriest)
+    cases.complete_task(done, acting_user=ocriest, at=dt.datetime(2015, 6, 3, 17, 0, tzinfo=dt.UTC))
     cases.add_task(
         inv,
         acting_user=users["gold.kent"],

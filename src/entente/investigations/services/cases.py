@@ -636,12 +636,16 @@ def add_task(
 
 
 @transaction.atomic
-def complete_task(task: Task, *, acting_user: User) -> Task:
+def complete_task(task: Task, *, acting_user: User, at: dt.datetime | None = None) -> Task:
+    """Mark a task done, now or when it was (not in the future)."""
     require_member(acting_user, task.investigation)
     if task.done_at is not None:
         raise ValidationError(_("This task is already done."))
+    now = timezone.now()
+    if at is not None and at > now:
+        raise ValidationError({"at": _("The date cannot be in the future.")})
     before = audit.snapshot(task)
-    task.done_at = timezone.now()
+    task.done_at = at or now
     task.save()
     audit.record_update(acting_user, task, before)
     return task

@@ -55,6 +55,11 @@ class AgencyChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return f"{obj.code} · {obj.name}"
 
 
+class AgencyCodeField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.code)
+
+
 # Forms ----------------------------------------------------------------------------------------
 
 
@@ -210,7 +215,7 @@ class InvestigationFilterForm(StyledMixin, forms.Form):
         required=False,
         choices=[("", gettext_lazy("All")), *InvestigationState.choices],
     )
-    agency = forms.ModelChoiceField(
+    agency = AgencyCodeField(
         label=gettext_lazy("Lead agency"),
         required=False,
         empty_label=gettext_lazy("All"),
