@@ -144,7 +144,8 @@ class ActionForm(StyledMixin, forms.Form):
     jurisdiction = forms.ChoiceField(
         label=gettext_lazy("Jurisdiction"),
         choices=Jurisdiction.choices,
-        widget=forms.RadioSelect,
+        # Its own class: StyledMixin would give radios a text field's.
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         help_text=gettext_lazy("France / England and Wales"),
     )
     occurred_on = forms.DateField(label=gettext_lazy("Date"), widget=DATE)
