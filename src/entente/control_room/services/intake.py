@@ -90,12 +90,13 @@ class _Incident:
 
 @dataclass(slots=True)
 class _New:
-    index: int
+    """A new alert of the batch with its sensor's ids."""
+
+    position: int  # in the batch
     item: AlertItem
     sensor_id: int
     zone_id: int
     owner_id: int
-    incident: _Incident | None = None
 
 
 class _AlreadyStored(Exception):
@@ -173,6 +174,7 @@ def _ingest(items: Sequence[AlertItem], acting_user: Any) -> list[Outcome]:
             stale.add(pk)
     fresh: list[_New] = []
     seen: set[tuple[int, str]] = set()
+    add_new, add_seen = fresh.append, seen.add
     for i, item in enumerate(items):
         known = sensors.get(item.sensor)
         at = item.occurred_at
@@ -196,20 +198,24 @@ def _ingest(items: Sequence[AlertItem], acting_user: Any) -> list[Outcome]:
             if key in seen:
                 outcomes[i] = Outcome(i, "duplicate")
             else:
-                seen.add(key)
-                fresh.append(_New(i, item, *known))
-    new, touched, silent_zones = _store(fresh, acting_user, now) if fresh else ([], [], set())
-    for n in fresh:
-        if n.incident is None:
-            outcomes[n.index] = Outcome(n.index, "duplicate")
+                add_seen(key)
+                add_new(_New(i, item, *known))
+    new, incident_of, touched, silent_zones = (
+        _store(fresh, acting_user, now) if fresh else ([], [], [], set())
+    )
+    if len(new) < len(fresh):
+        written = {n.position for n in new}
+        for n in fresh:
+            if n.position not in written:
+                outcomes[n.position] = Outcome(n.position, "duplicate")
     if new:
         alive = {n.sensor_id for n in new if n.item.kind != SILENT}
         if alive and silent_zones:
             _seen(alive, acting_user, now)
         elif alive & stale:
             _seen(alive & stale, acting_user, now, look_for_alarms=False)
-        for n in new:
-            outcomes[n.index].incident = n.incident.id if n.incident else None
+        for n, incident in zip(new, incident_of, strict=True):
+            outcomes[n.position].incident = incident.id
         live.alerts_arrived((t.id for t in touched if t.id is not None), len(new))
     counts = {"accepted": 0, "duplicate": 0, "rejected": 0}
     for o in outcomes:
@@ -226,9 +232,9 @@ def _ingest(items: Sequence[AlertItem], acting_user: Any) -> list[Outcome]:
 
 def _store(
     fresh: list[_New], acting_user: Any, now: dt.datetime
-) -> tuple[list[_New], list[_Incident], set[int]]:
-    """Correlate and write the batch's new alerts: the alerts written, the incidents they
-    joined or opened, and the zones with an open silent-sensor alarm.
+) -> tuple[list[_New], list[_Incident], list[_Incident], set[int]]:
+    """Correlate and write the batch's new alerts: the alerts written, the incident of each,
+    the incidents they joined or opened, and the zones with an open silent-sensor alarm.
 
     Each attempt runs under a savepoint; an alert found already stored undoes the attempt
     (incidents included), and the next attempt leaves the stored ones out.
@@ -236,15 +242,13 @@ def _store(
     stored: set[tuple[int, str]] = set()
     for attempt in range(_ATTEMPTS):
         new = [n for n in fresh if (n.sensor_id, n.item.event_id) not in stored]
-        for n in fresh:
-            n.incident = None
         if not new:
-            return [], [], set()
+            return [], [], [], set()
         try:
             with transaction.atomic():
-                touched, silent_zones = _correlate(new, acting_user, now)
-                _insert(new, now)
-            return new, touched, silent_zones
+                incident_of, touched, silent_zones = _correlate(new, acting_user, now)
+                _insert(new, incident_of, now)
+            return new, incident_of, touched, silent_zones
         except _AlreadyStored:
             if attempt == _ATTEMPTS - 1:
                 raise
@@ -340,26 +344,32 @@ def _already_stored(fresh: list[_New]) -> set[tuple[int, str]]:
 
 def _correlate(
     new: list[_New], acting_user: Any, now: dt.datetime
-) -> tuple[list[_Incident], set[int]]:
+) -> tuple[list[_Incident], list[_Incident], set[int]]:
     """Attach each new alert to its zone's open incident within the window, or open one.
 
-    Returns the incidents touched (opened ones written, joined ones updated) and the zones
-    that have an open silent-sensor alarm.
+    Returns the incident of each new alert (in the order of ``new``), the incidents touched
+    (opened ones written, joined ones updated) and the zones that have an open silent-sensor
+    alarm.
     """
     window = _window()
     # Silent-sensor alarms make incidents of their own: a dead camera is not an intrusion.
-    by_zone: dict[tuple[int, bool], list[_New]] = defaultdict(list)
-    for n in sorted(new, key=lambda n: n.item.occurred_at):
-        by_zone[(n.zone_id, n.item.kind == SILENT)].append(n)
+    by_zone: dict[tuple[int, bool], list[tuple[int, _New]]] = defaultdict(list)
+    for place, n in sorted(enumerate(new), key=lambda pair: pair[1].item.occurred_at):
+        by_zone[(n.zone_id, n.item.kind == SILENT)].append((place, n))
     current, silent_zones = _open_incidents(sorted({key[0] for key in by_zone}))
     opened: list[_Incident] = []
     joined: dict[int, _Incident] = {}
+    incident_of: list[_Incident] = [None] * len(new)  # type: ignore[list-item]  # all set below
+    # A batch's alerts come in few kinds and confidences: each severity is worked out once.
+    levels: dict[tuple[str, float], int] = {}
     for (zone_id, _silent), alerts in by_zone.items():
         incident = current.get((zone_id, _silent))
-        for n in alerts:
+        for place, n in alerts:
             item = n.item
             at = item.occurred_at
-            level = severity_of(item.kind, item.confidence)
+            level = levels.get((item.kind, item.confidence))
+            if level is None:
+                level = levels[item.kind, item.confidence] = severity_of(item.kind, item.confidence)
             if incident is None or abs(at - incident.last_alert_at) > window:
                 incident = _Incident(None, zone_id, item.kind, level, at, 0, n.owner_id, at)
                 opened.append(incident)
@@ -370,12 +380,12 @@ def _correlate(
                 incident.last_alert_at = at
             if level > incident.severity:
                 incident.severity, incident.kind = level, item.kind
-            n.incident = incident
+            incident_of[place] = incident
     if opened:
         _open(opened, acting_user, now)
     if joined:
         _update_incidents(sorted(joined.values(), key=lambda i: i.id or 0), now)
-    return [*opened, *joined.values()], silent_zones
+    return incident_of, [*opened, *joined.values()], silent_zones
 
 
 def _open_incidents(zone_ids: list[int]) -> tuple[dict[tuple[int, bool], _Incident], set[int]]:
@@ -483,7 +493,11 @@ COLUMNS = (
     "details",
     "incident_id",
 )
-_COPY_TYPES = ["int8", "text", "timestamptz", "timestamptz", "text", "float8", "jsonb", "int8"]
+# Details go as bytes already in jsonb's binary form (a version byte, 1, then the JSON text),
+# declared bytea so psycopg passes them through in C: a Jsonb wrapper and its Python dumper per
+# row cost more than the rest of the row. The server reads them with the column's type.
+_COPY_TYPES = ["int8", "text", "timestamptz", "timestamptz", "text", "float8", "bytea", "int8"]
+_JSONB_EMPTY = b"\x01{}"
 _UNIQUE = "cr_alert_once_per_event"
 
 
@@ -496,15 +510,13 @@ def _json_bytes(value: Any) -> bytes:
         return json.dumps(value).encode()
 
 
-def _insert(new: list[_New], now: dt.datetime) -> None:
+def _insert(new: list[_New], incident_of: list[_Incident], now: dt.datetime) -> None:
     """Write the alerts; raise _AlreadyStored if the table already holds one of them."""
     table = Alert._meta.db_table
     cols = ", ".join(COLUMNS)
     if connection.vendor == "postgresql":
         from psycopg import errors
-        from psycopg.types.json import Jsonb
 
-        empty = Jsonb(NO_DETAILS, dumps=lambda _: b"{}")
         try:
             with (
                 connection.cursor() as cursor,
@@ -512,8 +524,9 @@ def _insert(new: list[_New], now: dt.datetime) -> None:
             ):
                 copy.set_types(_COPY_TYPES)
                 write = copy.write_row
-                for n in new:
+                for n, incident in zip(new, incident_of, strict=True):
                     item = n.item
+                    details = item.details
                     write(
                         (
                             n.sensor_id,
@@ -522,8 +535,8 @@ def _insert(new: list[_New], now: dt.datetime) -> None:
                             now,
                             item.kind,
                             item.confidence,
-                            Jsonb(item.details, dumps=_json_bytes) if item.details else empty,
-                            n.incident.id,  # type: ignore[union-attr]  # set by _correlate
+                            b"\x01" + _json_bytes(details) if details else _JSONB_EMPTY,
+                            incident.id,
                         )
                     )
         except errors.UniqueViolation as exc:
@@ -545,9 +558,9 @@ def _insert(new: list[_New], now: dt.datetime) -> None:
                         n.item.kind,
                         n.item.confidence,
                         _json_bytes(dict(n.item.details)).decode(),
-                        n.incident.id,  # type: ignore[union-attr]  # set by _correlate
+                        incident.id,
                     )
-                    for n in new
+                    for n, incident in zip(new, incident_of, strict=True)
                 ],
             )
     except IntegrityError as exc:
