@@ -223,3 +223,56 @@ def test_the_recording_agency_describes_its_network_on_a_page(persona: Persona):
     )
     assert response.status_code == 302
     assert Network.objects.get(pk=network.pk).name == "Filière N"
+
+
+def test_readers_get_counts_of_what_is_hidden_from_them_never_which(persona: Persona):
+    from entente.core.choices import TLP, Classification
+    from entente.core.models import Agency, AuditEntry
+    from entente.intelligence.models import Entity
+    from entente.investigations.services import actions, cases
+
+    lead = persona("investigator.ocriest")
+    inv = cases.open_investigation(
+        acting_user=lead,
+        title="T",
+        lead_fr=Agency.objects.get(code="OCRIEST"),
+        lead_uk=Agency.objects.get(code="NCA"),
+        opened_on=dt.date(2015, 1, 1),
+    )
+    french_only = Entity.objects.create(
+        kind="person",
+        name="Karim B.",
+        classification=Classification.OFFICIAL,
+        releasability={"FR"},
+        tlp=TLP.GREEN,
+        originator=Agency.objects.get(code="OCRIEST"),
+    )
+    cases.add_entity(inv, acting_user=lead, entity=french_only, role="target")
+    actions.record_action(
+        inv,
+        acting_user=lead,
+        data=actions.ActionInput(
+            "arrest", "FR", dt.date(2015, 2, 1), people=1, entity=french_only.pk
+        ),
+    )
+    body = Client().get(
+        f"/api/v1/investigations/investigations/{inv.pk}", **api(persona, "analyst.nca")
+    )
+    assert body.status_code == 200
+    data = body.json()
+    assert data["entities"] == [] and data["hidden_entities"] == 1
+    assert data["actions"][0]["entity"] is None
+    assert "Karim" not in body.content.decode()
+    html = page(persona, "analyst.nca").get(
+        reverse("investigations:investigation_detail", args=[inv.pk])
+    )
+    assert "Karim" not in html.content.decode()
+    # The French lead who sees the person: the reading is audited with its purpose.
+    page(persona, "investigator.ocriest").get(
+        reverse("investigations:investigation_detail", args=[inv.pk])
+    )
+    read = AuditEntry.objects.filter(
+        action="read", object_type="investigations.investigation", object_id=str(inv.pk)
+    )
+    assert read.filter(actor_username="investigator.ocriest", purpose__gt="").exists()
+    assert not read.filter(actor_username="analyst.nca").exists()  # shown nobody

@@ -128,11 +128,12 @@ def require_member(
 
 @transaction.atomic
 def record_read(investigation: Investigation, *, acting_user: User) -> bool:
-    """Audit a consultation of the investigation when it names people (personal data)."""
+    """Audit a consultation of the investigation when it shows the reader people (personal
+    data): the people they may see among its entities."""
     people = sorted(
-        investigation.entity_links.filter(entity__kind=EntityKind.PERSON).values_list(
-            "entity_id", flat=True
-        )
+        Entity.objects.visible_to(acting_user)
+        .filter(kind=EntityKind.PERSON, investigation_links__investigation=investigation)
+        .values_list("pk", flat=True)
     )
     if not people:
         return False
