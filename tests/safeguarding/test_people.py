@@ -143,3 +143,22 @@ def test_a_screening_records_who_where_in_which_language_and_adds_its_indicators
 def test_a_viewer_cannot_record_a_person() -> None:
     with pytest.raises(PermissionDenied):
         adult(by="officer.iom")
+
+
+def test_the_demo_loads_people_referrals_and_the_handover_once() -> None:
+    from entente.control_room.models import Handover
+    from entente.demo import safeguarding_people
+    from entente.safeguarding.models import Consent, Referral, RetentionPolicy
+
+    safeguarding_people.load()
+    safeguarding_people.load()  # idempotent
+    assert Person.objects.filter(name__isnull=False).count() == 0  # case codes, no names
+    assert RetentionPolicy.objects.count() == 4
+    referred = Referral.objects.all()
+    assert referred.filter(without_consent="child").count() == 3
+    assert referred.filter(anonymous=True, purpose="nrm").count() == 1
+    assert referred.filter(without_consent="override").count() == 1
+    assert referred.filter(state="accepted", purpose="accommodation").count() == 2
+    assert Consent.objects.exclude(language__in=["ti", "ar", "prs"]).count() == 0
+    handover = Handover.objects.get(state="taken_up")
+    assert handover.referrals.count() == 2
