@@ -95,6 +95,25 @@ def test_attempts_count_incidents_on_days_without_an_imported_count(persona: Per
     }
 
 
+def test_attempts_fall_on_the_local_day_when_the_clocks_change(persona: Persona):
+    # Summer time ends in Paris on 25 October 2015 at 01:00 UTC.
+    times = [
+        dt.datetime(2015, 10, 24, 22, 30, tzinfo=UTC),  # 00:30 on the 25th (UTC+2)
+        dt.datetime(2015, 10, 25, 0, 30, tzinfo=UTC),  # 02:30 on the 25th (UTC+2)
+        dt.datetime(2015, 10, 25, 22, 30, tzinfo=UTC),  # 23:30 on the 25th (UTC+1)
+        dt.datetime(2015, 10, 25, 23, 30, tzinfo=UTC),  # 00:30 on the 26th (UTC+1)
+    ]
+    items = [
+        AlertItem("COQ-FENCE-DET-01", f"dst-{i}", at, "intrusion", 0.9)
+        for i, at in enumerate(times)
+    ]
+    ingest_alerts(items, acting_user=persona("sensors.demo"))
+    assert statistics.attempts_by_day(dt.date(2015, 10, 24), dt.date(2015, 10, 26)) == {
+        dt.date(2015, 10, 25): 3,
+        dt.date(2015, 10, 26): 1,
+    }
+
+
 def test_referrals_made_is_a_count_of_the_period():
     from entente.safeguarding.services.referrals import referrals_made
 

@@ -17,12 +17,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import CharField, Count, Func
+from django.db.models import CharField, Count, Func, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from entente.control_room.choices import AlertKind
-from entente.control_room.models import DailyCount, Incident
+from entente.control_room.models import DailyCount, Incident, Zone
 from entente.core import access, audit
 from entente.core.choices import AuditAction, Module, Role
 from entente.core.figures import duration_label, median_and_p90
@@ -388,23 +389,64 @@ def response_chart(rows: list[ResponseTimes], *, width: int = 800) -> dict[str, 
 # System figures for the programme ------------------------------------------------------------
 
 
-class _UtcHour(Func):
-    """The UTC hour an instant falls in, as text "YYYY-MM-DD HH", computed by the database
-    itself (no Python function per row): the incidents are grouped by it in SQL, and each of
-    the few thousand groups is then placed on its site's local day (Paris and London differ
-    from UTC by whole hours)."""
+class _UtcBucket(Func):
+    """The UTC day an instant falls in ("YYYY-MM-DD"), or its UTC hour ("YYYY-MM-DD HH") when
+    that hour is one at which some site's local day may begin (from ``hi`` on, or before
+    ``lo``): computed by the database itself, so that the incidents are counted per zone and
+    bucket in SQL, a few groups per zone and day, each then placed on its site's local day."""
 
     output_field = CharField()
 
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(compiler, connection, template="substr(%(expressions)s, 1, 13)")
+    def __init__(self, expression: Any, *, lo: int, hi: int) -> None:
+        super().__init__(expression)
+        self.lo, self.hi = lo, hi
 
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+    def _template(self, hour: str, day: str, day_hour: str) -> str:
+        return (
+            f"CASE WHEN {hour} >= '{self.hi:02d}' OR {hour} < '{self.lo:02d}' "
+            f"THEN {day_hour} ELSE {day} END"
+        )
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        x = "%(expressions)s"
         return self.as_sql(
             compiler,
             connection,
-            template="to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24')",
+            template=self._template(
+                f"substr({x}, 12, 2)", f"substr({x}, 1, 10)", f"substr({x}, 1, 13)"
+            ),
         )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        x = "(%(expressions)s AT TIME ZONE 'UTC')"
+        return self.as_sql(
+            compiler,
+            connection,
+            template=self._template(
+                f"to_char({x}, 'HH24')",
+                f"to_char({x}, 'YYYY-MM-DD')",
+                f"to_char({x}, 'YYYY-MM-DD HH24')",
+            ),
+        )
+
+
+def _boundary_hours(
+    zones: Iterable[zoneinfo.ZoneInfo], start: dt.date, end: dt.date
+) -> tuple[int, int]:
+    """(lo, hi): the UTC hours from ``lo`` to before ``hi`` fall on the same local day as their
+    UTC day in every zone, over the period (each zone's offsets checked on the first of each
+    month and around the period)."""
+    offsets: set[int] = set()
+    day = start.replace(day=1) - dt.timedelta(days=31)
+    while day <= end + dt.timedelta(days=31):
+        at = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+        for zone in zones:
+            offset = at.astimezone(zone).utcoffset() or dt.timedelta()
+            offsets.add(int(offset.total_seconds() // 3600))
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+    hi = min([24 - o for o in offsets if o > 0] or [24])
+    lo = max([-o for o in offsets if o < 0] or [0])
+    return lo, hi
 
 
 def attempts_by_day(start: dt.date, end: dt.date) -> dict[dt.date, int]:
@@ -412,35 +454,72 @@ def attempts_by_day(start: dt.date, end: dt.date) -> dict[dt.date, int]:
     (inclusive), summed over every site, whatever the incidents' markings (a system figure:
     counts only, no user). The same rule as ``daily_attempts``: a site's day with an imported
     count keeps it; other days count the intrusion incidents opened that day (merged ones
-    once). Days without any count are absent."""
+    once). Days without any count are absent.
+
+    The database counts the incidents per zone and UTC hour; each of those few thousand
+    groups is then placed on its site's local day with the zone's UTC offset of that hour,
+    looked up once per UTC day (and per hour only on a day the offset changes)."""
     if start > end:
         raise ValueError("the period starts after it ends")
-    sites = {
+    site_zone = {
         s.pk: zoneinfo.ZoneInfo(s.country.timezone) for s in Site.objects.select_related("country")
     }
+    zone_site = dict(Zone.objects.values_list("pk", "site_id"))
     imported = {
         (row["site_id"], row["day"]): row["attempts"]
         for row in DailyCount.objects.filter(day__gte=start, day__lte=end).values(
             "site_id", "day", "attempts"
         )
     }
-    counts: dict[tuple[int, dt.date], int] = defaultdict(int)
     margin = dt.timedelta(days=1)
+    lo, hi = _boundary_hours(set(site_zone.values()), start, end)
     groups = (
         Incident.objects.filter(
-            merged_into__isnull=True,
             kind__in=INTRUSION_KINDS,
             opened_at__gte=dt.datetime.combine(start - margin, dt.time.min, tzinfo=dt.UTC),
             opened_at__lt=dt.datetime.combine(end + margin * 2, dt.time.min, tzinfo=dt.UTC),
         )
-        .annotate(hour=_UtcHour("opened_at"))
-        .values("zone__site_id", "hour")
+        # "Not merged", written so that no index serves it: SQLite would otherwise walk the
+        # merged_into index (nearly every row) rather than the opened_at range.
+        .alias(merged_into_or_0=Coalesce("merged_into_id", Value(0)))
+        .filter(merged_into_or_0=0)
+        .annotate(bucket=_UtcBucket("opened_at", lo=lo, hi=hi))
+        .values("zone_id", "bucket")
         .annotate(n=Count("pk"))
-        .values_list("zone__site_id", "hour", "n")
+        .values_list("zone_id", "bucket", "n")
     )
-    for site_id, hour, n in groups:
-        at = dt.datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=dt.UTC)
-        local = at.astimezone(sites[site_id]).date()
+    offsets: dict[tuple[int, str], tuple[dt.date, int, int]] = {}
+
+    def offset_of(site_id: int, day_text: str) -> tuple[dt.date, int, int]:
+        """The UTC day, and the site's offset (hours) at its first and its last hour."""
+        key = (site_id, day_text)
+        if key not in offsets:
+            day = dt.date.fromisoformat(day_text)
+            midnight = dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+            first, last = (
+                (midnight + dt.timedelta(hours=h)).astimezone(site_zone[site_id]).utcoffset()
+                or dt.timedelta()
+                for h in (0, 23)
+            )
+            offsets[key] = (
+                day,
+                int(first.total_seconds()) // 3600,
+                int(last.total_seconds()) // 3600,
+            )
+        return offsets[key]
+
+    counts: dict[tuple[int, dt.date], int] = defaultdict(int)
+    for zone_id, bucket, n in groups:
+        site_id = zone_site[zone_id]
+        day, first, last = offset_of(site_id, bucket[:10])
+        if len(bucket) == 10:  # hours that stay on their UTC day's date everywhere
+            local = day
+        elif first == last:
+            hour = int(bucket[11:13])
+            local = day + dt.timedelta(days=(hour + first) // 24)
+        else:  # the clocks change this day: ask the zone for this hour
+            at = dt.datetime.combine(day, dt.time(int(bucket[11:13])), tzinfo=dt.UTC)
+            local = at.astimezone(site_zone[site_id]).date()
         if start <= local <= end and (site_id, local) not in imported:
             counts[(site_id, local)] += n
     per_day: dict[dt.date, int] = defaultdict(int)
