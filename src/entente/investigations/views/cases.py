@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from entente.core import access
@@ -140,7 +140,9 @@ class TaskForm(StyledMixin, forms.Form):
 
 
 class ActionForm(StyledMixin, forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Action"), choices=ActionKind.choices)
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("investigation", "Action"), choices=ActionKind.choices
+    )
     jurisdiction = forms.ChoiceField(
         label=gettext_lazy("Jurisdiction"),
         choices=Jurisdiction.choices,
