@@ -28,10 +28,12 @@ PERSON_COLUMNS = (
     "agency",
     "given_norm",
     "family_norm",
-    "given_skel",
+    "full_norm",
+    "rev_norm",
     "family_skel",
+    "name_lo",
+    "name_hi",
     "name_key",
-    "sorted_norm",
     "dob_iso",
     "dob_year",
     "dob_days",
@@ -53,15 +55,22 @@ def person_row(pk: int, agency: int, attributes: dict[str, Any], name: str = "")
         given, family = " ".join(first), last
     b = names.birth(attributes.get("birth_date"), attributes.get("birth_date_estimated"))
     gn, fn = names.normalise(given), names.normalise(family)
+    gs, fs = names.skeleton(given), names.skeleton(family)
+    lo, hi = sorted((gs, fs))
     return {
         "unique_id": pk,
         "agency": agency,
         "given_norm": gn or None,
         "family_norm": fn or None,
-        "given_skel": names.skeleton(given) or None,
-        "family_skel": names.skeleton(family) or None,
+        # the whole name in both orders: a typo compared in the order the other file uses
+        "full_norm": f"{gn} {fn}".strip() or None,
+        "rev_norm": f"{fn} {gn}".strip() or None,
+        "family_skel": fs or None,
+        # the two names' skeletons in alphabetical order: whichever name is keyed right
+        # lands in the same column on both sides, however the names were ordered
+        "name_lo": lo or None,
+        "name_hi": hi or None,
         "name_key": names.name_key(given, family) or None,
-        "sorted_norm": " ".join(sorted(f"{gn} {fn}".split())) or None,
         "dob_iso": b.iso,
         "dob_year": b.year,
         "dob_days": b.days,
@@ -189,6 +198,21 @@ def _jw(col: str, at: float) -> Callable[[Row, Row], bool]:
     return lambda left, right: jaro_winkler(left[col], right[col]) >= at
 
 
+def _jw_names(at: float) -> Callable[[Row, Row], bool]:
+    """The whole names close, in the same order or given and family swapped."""
+    return lambda left, right: (
+        jaro_winkler(left["full_norm"], right["full_norm"]) >= at
+        or jaro_winkler(left["full_norm"], right["rev_norm"]) >= at
+    )
+
+
+def _jw_sql(at: float) -> str:
+    return (
+        f'{{jw}}("full_norm_l", "full_norm_r") >= {at} '
+        f'OR {{jw}}("full_norm_l", "rev_norm_r") >= {at}'
+    )
+
+
 def _always(left: Row, right: Row) -> bool:
     return True
 
@@ -204,7 +228,7 @@ def _eq_sql(*cols: str) -> str:
 NAME = Comparison(
     "name",
     (
-        Level("missing", _null_sql("sorted_norm"), _null("sorted_norm"), 0, 0, null=True),
+        Level("missing", _null_sql("full_norm"), _null("full_norm"), 0, 0, null=True),
         Level(
             "same spelling",
             _eq_sql("given_norm", "family_norm"),
@@ -224,15 +248,15 @@ NAME = Comparison(
         Level("same romanisation", _eq_sql("name_key"), _eq("name_key"), 0.17, 0.00001),
         Level(
             "close (JW 0.92)",
-            '{jw}("sorted_norm_l", "sorted_norm_r") >= 0.92',
-            _jw("sorted_norm", 0.92),
+            _jw_sql(0.92),
+            _jw_names(0.92),
             0.07,
             0.00013,
         ),
         Level(
             "similar (JW 0.85)",
-            '{jw}("sorted_norm_l", "sorted_norm_r") >= 0.85',
-            _jw("sorted_norm", 0.85),
+            _jw_sql(0.85),
+            _jw_names(0.85),
             0.01,
             0.002,
         ),
@@ -267,6 +291,22 @@ BIRTH = Comparison(
             0.013,
             0.00002,
         ),
+        # An estimated date (a year alone, or "about 1990") first: within its tolerance it
+        # is good evidence, where two exact dates a year apart are weak evidence.
+        Level(
+            "within a year, estimated",
+            '("dob_est_l" OR "dob_est_r") AND abs("dob_days_l" - "dob_days_r") <= 366',
+            lambda lt, rt: bool(lt["dob_est"] or rt["dob_est"]) and _dob_gap(lt, rt) <= 366,
+            0.08,
+            0.003,
+        ),
+        Level(
+            "within two years, estimated",
+            '("dob_est_l" OR "dob_est_r") AND abs("dob_days_l" - "dob_days_r") <= 731',
+            lambda lt, rt: bool(lt["dob_est"] or rt["dob_est"]) and _dob_gap(lt, rt) <= 731,
+            0.05,
+            0.004,
+        ),
         Level(
             "within a month",
             'abs("dob_days_l" - "dob_days_r") <= 31',
@@ -278,15 +318,8 @@ BIRTH = Comparison(
             "within a year",
             'abs("dob_days_l" - "dob_days_r") <= 366',
             lambda lt, rt: _dob_gap(lt, rt) <= 366,
-            0.06,
+            0.03,
             0.04,
-        ),
-        Level(
-            "within two years, estimated",
-            '("dob_est_l" OR "dob_est_r") AND abs("dob_days_l" - "dob_days_r") <= 731',
-            lambda lt, rt: (lt["dob_est"] or rt["dob_est"]) and _dob_gap(lt, rt) <= 731,
-            0.07,
-            0.0035,
         ),
         Level("different", "ELSE", _always, 0.02, 0.95),
     ),
@@ -341,10 +374,15 @@ COMPARISONS: dict[str, tuple[Comparison, ...]] = {
 
 # Blocking: which pairs are compared at all. Each rule is (columns equal), always across
 # agencies. Recall lives here: the romanisation key catches variants and swapped order, the
-# family skeleton with the year catches a mistyped given name, the given skeleton with the
-# date a mistyped family name.
+# family skeleton with the year catches a mistyped given name, and either name's skeleton
+# with the date catches a typo in the other name, in either order of the names.
 BLOCKING: dict[str, tuple[tuple[str, ...], ...]] = {
-    "person": (("name_key",), ("family_skel", "dob_year"), ("given_skel", "dob_days")),
+    "person": (
+        ("name_key",),
+        ("family_skel", "dob_year"),
+        ("name_lo", "dob_days"),
+        ("name_hi", "dob_days"),
+    ),
     "vehicle": (("plate_skel",), ("country", "vehicle_type", "plate")),
 }
 # The rule EM trains on (it must not fix the name: the name's m is what EM learns most from).

@@ -80,9 +80,12 @@ def join_prefixes(words: list[str]) -> list[str]:
 
 @lru_cache(maxsize=200_000)
 def fold_word(word: str) -> str:
-    """One word's spelling folded: French digraphs to English ones, doubled letters single,
-    a trailing e dropped, then the irregular variants (VARIANTS)."""
-    w = word.replace("dj", "j").replace("tch", "ch").replace("ch", "sh").replace("ou", "u")
+    """One word's spelling folded: English ``oo`` and French ``ou`` to ``u`` (Noori, Nouri),
+    doubled letters single (before the digraphs too, so that a doubled letter keyed by
+    mistake, "Ddjamil", "Mansoour", still folds), French digraphs to English ones, a trailing
+    e dropped, then the irregular variants (VARIANTS)."""
+    w = _DOUBLED.sub(r"\1", word.replace("oo", "u"))
+    w = w.replace("dj", "j").replace("tch", "ch").replace("ch", "sh").replace("ou", "u")
     w = w.replace("ph", "f").replace("kh", "k").replace("ck", "k")
     w = _DOUBLED.sub(r"\1", w)
     if len(w) > 3 and w.endswith("e"):

@@ -48,6 +48,10 @@ STAGES = ("export", "train", "predict", "store")
 BACKENDS = ("duckdb", "spark")
 CHUNK = 5_000
 DEFAULT_THRESHOLD = 0.9
+# Random pairs sampled to estimate u. The strongest levels (same spelling, names swapped, same
+# romanisation) occur in a few random pairs in a million: 5 million samples give each a few
+# dozen hits rather than a handful, so that their weights are estimates, not noise.
+U_PAIRS = 5e6
 Progress = Callable[[ResolutionRun], None]
 
 
@@ -202,7 +206,7 @@ def train(kind: str, backend: str, work: Path, *, seed: int = 42) -> dict[str, A
         )
     except Exception as exc:  # no pair at all: the default prior stands
         log.warning("prior not estimated: %s", exc)
-    linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=seed)
+    linker.training.estimate_u_using_random_sampling(max_pairs=U_PAIRS, seed=seed)
     for cols in model.TRAINING_BLOCKS[kind]:
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(

@@ -6,7 +6,8 @@ a French agency's record writes it the French way (ou for u, ch for sh, dj for j
 a trailing e, doubled consonants) some of the time. A duplicate is the same person held by an
 agency of the other country, with the mistakes files really carry: a typo, given and family
 names swapped, a date of birth estimated (a year, a year or two out) or with day and month
-swapped, a missing nationality. The truth is the person number each record carries.
+swapped, a missing nationality. A first record, too, may carry a year of birth alone (5 %).
+The truth is the person number each record carries.
 """
 
 from __future__ import annotations
@@ -435,6 +436,10 @@ def record(p: Person, agency: str, rng: random.Random, *, duplicate: bool) -> di
             birth = dt.date(p.birth.year, p.birth.day, p.birth.month).isoformat()
         if rng.random() < 0.08:
             nationality = None
+    elif rng.random() < 0.05:
+        # Any record may carry an estimated date (no papers shown): a year alone, so that an
+        # estimated date is not, by itself, the mark of a second record.
+        birth, estimated = str(p.birth.year), True
     return {
         "person": p.number,
         "agency": agency,
