@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from entente.core import access, audit
@@ -220,9 +221,9 @@ def allocation_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 ALLOCATION_ACTIONS: dict[str, tuple[Callable[..., Allocation], Any]] = {
-    "check-in": (accommodation.check_in, _("Checked in.")),
-    "check-out": (accommodation.check_out, _("Checked out.")),
-    "cancel": (accommodation.cancel, _("Allocation cancelled.")),
+    "check-in": (accommodation.check_in, gettext_lazy("Checked in.")),
+    "check-out": (accommodation.check_out, gettext_lazy("Checked out.")),
+    "cancel": (accommodation.cancel, gettext_lazy("Allocation cancelled.")),
 }
 
 
