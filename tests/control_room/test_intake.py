@@ -220,3 +220,11 @@ def test_viewers_watch_but_do_not_act(sensor_client, login):
         ).status_code
         == 403
     )
+
+
+def test_an_alerts_details_are_stored_as_the_sensor_sent_them(sensor_client):
+    details = {"plate": "AB-123-CD", "lane": 3, "seen": ["côté", "✓"], "nested": {"x": None}}
+    answer = send(sensor_client, [{**alert("d1"), "details": details}, alert("d2")]).json()
+    assert answer["accepted"] == 2
+    stored = dict(Alert.objects.values_list("event_id", "details"))
+    assert stored == {"d1": details, "d2": {}}
