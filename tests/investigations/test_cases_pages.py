@@ -276,3 +276,23 @@ def test_readers_get_counts_of_what_is_hidden_from_them_never_which(persona: Per
     )
     assert read.filter(actor_username="investigator.ocriest", purpose__gt="").exists()
     assert not read.filter(actor_username="analyst.nca").exists()  # shown nobody
+
+
+def test_the_forms_of_a_closed_file_send_back_to_its_page_with_the_reason(persona: Persona):
+    from entente.core.models import Agency
+    from entente.investigations.services import cases
+
+    lead = persona("investigator.ocriest")
+    inv = cases.open_investigation(
+        acting_user=lead,
+        title="T",
+        lead_fr=Agency.objects.get(code="OCRIEST"),
+        lead_uk=Agency.objects.get(code="NCA"),
+        opened_on=dt.date(2015, 1, 1),
+    )
+    cases.close_investigation(inv, acting_user=lead, on=dt.date(2015, 9, 1))
+    client = page(persona, "investigator.ocriest")
+    for name in ("investigations:action_add", "investigations:investigation_edit"):
+        response = client.get(reverse(name, args=[inv.pk]))
+        assert response.status_code == 302
+        assert response.url == reverse("investigations:investigation_detail", args=[inv.pk])

@@ -366,11 +366,26 @@ def investigation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _writable(request: HttpRequest, pk: int) -> Investigation | HttpResponse:
+    """A visible investigation the user may write in, or the way back to its page with the
+    reason (a closed file); 403 without contribute access, 404 when not seen."""
+    user: Any = request.user
+    found = access.get_visible_or_404(services.visible_investigations(user), user, pk=pk)
+    try:
+        services.require_member(user, found)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("investigations:investigation_detail", pk=pk)
+    return found
+
+
 @login_required
 def investigation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
-    found = access.get_visible_or_404(services.visible_investigations(user), user, pk=pk)
-    services.require_member(user, found)
+    found = _writable(request, pk)
+    if isinstance(found, HttpResponse):
+        return found
     form = InvestigationForm(
         request.POST or None,
         user=user,
@@ -558,8 +573,9 @@ def entity_remove(request: HttpRequest, pk: int, entity_pk: int) -> HttpResponse
 @login_required
 def action_add(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
-    found = access.get_visible_or_404(services.visible_investigations(user), user, pk=pk)
-    services.require_member(user, found)
+    found = _writable(request, pk)
+    if isinstance(found, HttpResponse):
+        return found
     form = ActionForm(
         request.POST or None,
         investigation=found,
@@ -592,9 +608,10 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def action_outcome(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
     user: Any = request.user
-    found = access.get_visible_or_404(services.visible_investigations(user), user, pk=pk)
+    found = _writable(request, pk)
+    if isinstance(found, HttpResponse):
+        return found
     action = get_object_or_404(Action, investigation=found, pk=action_pk)
-    services.require_member(user, found)
     form = OutcomeForm(
         request.POST or None,
         initial={
