@@ -46,7 +46,7 @@ def test_the_dashboard_shows_each_figure_with_its_trend_and_target(demo: None, p
     # Networks: the January-July target is the one to account for, and it is met (19).
     networks = rows["networks_dismantled"]
     assert networks.target is not None and networks.target_value == 19 and networks.met is True
-    assert networks.previous == 17  # January to June
+    assert networks.previous == 16  # January to June (three more in July)
 
 
 def test_the_first_half_of_2015_compares_with_the_end_of_2014(demo: None, persona: Persona):
@@ -77,6 +77,7 @@ def test_counting_does_not_grow_with_the_records(demo: None, persona: Persona):
         ingest_alerts(items, acting_user=sensors)
 
     alerts(0, 3)
+    dashboards.dashboard(gold, period)  # what is read once per process (content types)
     with CaptureQueriesContext(connection) as few:
         small = dashboards.dashboard(gold, period)
     alerts(3, 60)
