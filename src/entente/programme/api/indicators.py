@@ -190,7 +190,7 @@ class ValueIn(StrictSchema):
     response={201: TargetOut},
     summary="Add a target over a period (programme editors; refused without a period)",
 )
-def add_target(request: HttpRequest, indicator_code: str, body: TargetIn) -> Status:
+def add_target(request: HttpRequest, indicator_code: str, body: TargetIn) -> Status[dict[str, Any]]:
     access.require_role(request.user, Module.PROGRAMME, Role.EDITOR)
     indicator = services.indicator_for(request.user, indicator_code)
     target = services.add_target(
@@ -210,7 +210,7 @@ def add_target(request: HttpRequest, indicator_code: str, body: TargetIn) -> Sta
     response={201: ValueOut},
     summary="Enter a value of an entered indicator for a period, with its source",
 )
-def enter_value(request: HttpRequest, indicator_code: str, body: ValueIn) -> Status:
+def enter_value(request: HttpRequest, indicator_code: str, body: ValueIn) -> Status[dict[str, Any]]:
     access.require_role(request.user, Module.PROGRAMME, Role.EDITOR)
     indicator = services.indicator_for(request.user, indicator_code)
     entered = services.enter_value(

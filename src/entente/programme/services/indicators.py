@@ -465,7 +465,7 @@ def _nice_top(value: float) -> float:
     """A round top of scale at or above ``value`` (1, 2, 2.5 or 5 times a power of ten)."""
     if value <= 0:
         return 1.0
-    power = 10 ** len(str(int(value))) / 10
+    power = 10.0 ** (len(str(int(value))) - 1)
     for step in (1, 2, 2.5, 5, 10):
         if step * power >= value:
             return step * power
@@ -556,7 +556,7 @@ def _indicator_errors(data: dict[str, Any]) -> dict[str, str]:
     for name in TEXT_FIELDS:
         text = str(data.get(name) or "").strip()
         data[name] = text
-        limit = Indicator._meta.get_field(name).max_length or MAX_TEXT
+        limit = getattr(Indicator._meta.get_field(name), "max_length", None) or MAX_TEXT
         if not text:
             errors[name] = _("This is needed in both languages.")
         elif len(text) > limit:
@@ -670,6 +670,7 @@ def add_target(
         errors["basis"] = _("Too long (at most {count} characters).").format(count=300)
     if errors:
         raise ValidationError(errors)
+    assert starts_on is not None and ends_on is not None and amount is not None
     target = Target.objects.create(
         indicator=indicator,
         starts_on=starts_on,
@@ -716,6 +717,7 @@ def enter_value(
         errors["source_note"] = _("Too long (at most {count} characters).").format(count=300)
     if errors:
         raise ValidationError(errors)
+    assert starts_on is not None and ends_on is not None and amount is not None
     existing = (
         IndicatorValue.objects.select_for_update()
         .filter(indicator=indicator, starts_on=starts_on, ends_on=ends_on)
@@ -723,7 +725,7 @@ def enter_value(
     )
     if existing is not None:
         before = audit.snapshot(existing)
-        existing.value, existing.source_note = amount, source_note  # type: ignore[assignment]
+        existing.value, existing.source_note = amount, source_note
         existing.entered_by, existing.entered_at = acting_user, timezone.now()
         existing.save()
         audit.record_update(acting_user, existing, before)
