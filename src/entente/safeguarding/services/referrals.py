@@ -304,7 +304,9 @@ def move(acting_user: Any, referral: Referral, state: str, *, category: str = ""
     allocation not yet taken up (a person already in is checked out)."""
     access.require_role(acting_user, Module.SAFEGUARDING, Role.EDITOR)
     locked: Referral = (
-        Referral.objects.select_for_update().select_related("person", "place").get(pk=referral.pk)
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("person", "place")
+        .get(pk=referral.pk)
     )
     if not access.can_view(acting_user, locked):
         raise PermissionDenied(_("You may not see this referral."))
