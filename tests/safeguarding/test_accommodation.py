@@ -269,3 +269,52 @@ def test_french_error_messages(persona: Persona) -> None:
     with translation.override("fr"), pytest.raises(ValidationError) as caught:
         accommodation.allocate(lva, place=place, person=make.person(lva), category="men")
     assert caught.value.messages  # translated by the catalogue once merged
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_allocations_never_overbook_a_place() -> None:
+    """Eight caseworkers allocate the last three places at once: three succeed, five are told
+    the place is full, and the place holds exactly three."""
+    import threading
+
+    from django.db import close_old_connections
+
+    from tests.conftest import load_world
+
+    load_world()
+    lva = User.objects.select_related("agency__country").get(username="caseworker.lva")
+    place = make.place(lva, name="Maison Concurrence", women_children=3)
+    people = [make.person(lva, code=f"CC-{n:04d}") for n in range(8)]
+    done: list[int] = []
+    refused: list[str] = []
+    errors: list[BaseException] = []
+
+    def take(person_id: int) -> None:
+        try:
+            from entente.safeguarding.models import Person, Place
+
+            accommodation.allocate(
+                lva,
+                place=Place.objects.get(pk=place.pk),
+                person=Person.objects.get(pk=person_id),
+                category=WC,
+            )
+            done.append(person_id)
+        except ValidationError as exc:
+            refused.extend(exc.messages)
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=take, args=(p.pk,)) for p in people]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert len(done) == 3 and len(refused) == 5
+    assert all("no free place" in m for m in refused)
+    assert Allocation.objects.filter(place=place, state=AllocationState.ALLOCATED).count() == 3
+    assert accommodation.free_places(place, WC) == 0
