@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from entente.core.models import Agency, AuditEntry, User
 from entente.safeguarding.choices import Milestone, PathwayKind
-from entente.safeguarding.models import Pathway, PathwayStep
+from entente.safeguarding.models import Campaign, Pathway, PathwayStep
 from entente.safeguarding.services import pathways
 from tests.safeguarding import care_factories as make
 
@@ -142,3 +142,54 @@ def test_the_api_records_milestones_and_gives_statistics(
     ).json()
     assert stats["asylum_applications"] == 1 and stats["transfers"] == 0
     assert "PW-0001" not in str(stats)
+
+
+def test_the_demo_reproduces_the_agreements_figures(
+    login: Callable[[str], Any],
+) -> None:
+    """More than 900 asylum applications with accommodation away from Calais by 20 August
+    2015; about 2,000 meals a day at the Centre Jules Ferry; about 100 places for women and
+    children. A second load changes nothing. The pages show them in both languages."""
+    from django.urls import reverse
+
+    from entente.core.models import AuditEntry
+    from entente.demo import safeguarding_care
+    from entente.safeguarding.models import DayCentre, Place
+    from entente.safeguarding.services import accommodation, daycentre
+
+    safeguarding_care.load()
+    count = AuditEntry.objects.count()
+    safeguarding_care.load()
+    assert AuditEntry.objects.count() == count
+    by_20_august = (D(2015, 1, 1), D(2015, 8, 20))
+    assert pathways.asylum_applications(*by_20_august) > 900
+    assert pathways.transfers(*by_20_august) > 900
+    assert pathways.voluntary_returns(D(2015, 1, 1), D(2015, 12, 31)) > 0
+    september = daycentre.meals_served(D(2015, 9, 1), D(2015, 9, 30))
+    assert 1900 <= september / 30 <= 2100
+    unit = Place.objects.get(name="Jules Ferry: women and children")
+    assert unit.capacity_women_children == 100
+    assert 0 < accommodation.free_places(unit, "women_children") < 100
+    # No demo person has a name, a date of birth or vulnerability details.
+    from entente.safeguarding.models import Person
+
+    for person in Person.objects.filter(case_code__startswith="CARE-")[:50]:
+        assert not person.name and not person.birth_date and not person.details
+    centre = DayCentre.objects.get(name="Centre Jules Ferry")
+    for username in ("caseworker.lva", "programme.homeoffice"):
+        client = login(username)
+        for url in (
+            reverse("safeguarding:campaign_list"),
+            reverse("safeguarding:campaign_detail", args=[Campaign.objects.order_by("pk")[0].pk]),
+        ):
+            assert client.get(url).status_code == 200
+    client = login("caseworker.lva")
+    for url in (
+        reverse("safeguarding:place_list"),
+        reverse("safeguarding:place_detail", args=[unit.pk]) + "?start=2015-09-01&end=2015-11-30",
+        reverse("safeguarding:daycentre_detail", args=[centre.pk]) + "?month=2015-09",
+        reverse("safeguarding:pathway_list") + "?year=2015",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert "912" in client.get(reverse("safeguarding:pathway_list") + "?year=2015").content.decode()
