@@ -56,20 +56,21 @@ def _night_place(worker: User) -> Place:
     """The women-and-children night places of La Vie Active (the care demo's, if loaded)."""
     from entente.safeguarding.services import accommodation
 
-    existing = (
+    existing: Place | None = (
         Place.objects.filter(originator__code="LVA", capacity_women_children__gt=0, active=True)
         .order_by("pk")
         .first()
     )
     if existing is not None:
         return existing
-    return accommodation.create_place(
+    created: Place = accommodation.create_place(
         worker,
         name=JULES_FERRY,
         town="Calais",
         address="Chemin des Dunes, 62100 Calais",
         capacity_women_children=NIGHT_PLACES,
     )
+    return created
 
 
 def _person(worker: User, **fields: Any) -> Person:
@@ -102,6 +103,7 @@ def _handover(leader: User, operator: User) -> Any:
         [AlertItem("COQ-FENCE-DET-01", "demo-sg-lorry", at, "intrusion", 0.9)],
         acting_user=operator,
     )[0]
+    assert outcome.incident is not None  # a new alert opens an incident
     closed = close_incident(
         Incident.objects.get(pk=outcome.incident),
         outcome=OutcomeInput(
