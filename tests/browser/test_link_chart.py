@@ -63,6 +63,9 @@ def test_expand_filter_and_find_the_shortest_path_on_the_chart(server):
             assert "Dritan" not in page.locator("#nodes-rows").inner_text()
             arben_row = page.locator("#nodes-rows tr", has_text="Arben K.")
             assert arben_row.locator("td").nth(2).inner_text() == "1"  # one hidden link
+            # The neighbours' own links are counted when they are expanded, not before.
+            phone_row = page.locator("#nodes-rows tr", has_text="+44 7700 900111")
+            assert phone_row.locator("td").nth(2).inner_text() == "not counted until expanded"
 
             # Expand the phone (its table button: the same as a click on the node).
             page.locator("#nodes-rows tr", has_text="+44 7700 900111").get_by_role("button").click()
@@ -70,6 +73,10 @@ def test_expand_filter_and_find_the_shortest_path_on_the_chart(server):
             assert nodes.count() == 4
             assert "Dritan M." in page.locator("#nodes-rows").inner_text()
             assert "entities added: 1; links added: 1" in page.locator("#chart-status").inner_text()
+            assert phone_row.locator("td").nth(2).inner_text() == "0"  # counted now
+            dritan_row = page.locator("#nodes-rows tr", has_text="Dritan M.")
+            assert dritan_row.locator("td").nth(2).inner_text() == "not counted until expanded"
+            assert arben_row.locator("td").nth(2).inner_text() == "1"  # a known count is kept
 
             # Filter: drives only; the calls leave the chart's table of links.
             page.uncheck("#kind-calls")

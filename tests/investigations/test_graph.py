@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 from collections.abc import Callable
 from typing import Any
 
@@ -88,6 +89,10 @@ def test_a_french_investigator_sees_only_what_is_released_to_france(persona: Per
     # Two links of Arben's are hidden (the UK-only link, the link to a UK-only account):
     # counted, never identified.
     assert sub.hidden == {net["arben"].pk: 2}
+    # The neighbours' own links were not read: not counted (None), rather than a guess.
+    assert sub.counted == {net["arben"].pk}
+    hidden = {n["id"]: n["hidden"] for n in sub.as_json()["nodes"]}
+    assert hidden == {net["arben"].pk: 2, net["lorry"].pk: None, net["phone"].pk: None}
     text = json.dumps(sub.as_json())
     assert "Secret account" not in text and "travels_with" not in text
     for hidden in (net["account"].pk, net["travels"].pk, net["pays"].pk, net["dritan"].pk):
@@ -109,7 +114,11 @@ def test_two_hops_bring_the_links_among_the_outer_entities_and_their_hidden_coun
         net[k].pk for k in ("arben", "lorry", "phone", "dritan")
     }  # the haulier is three hops away
     assert net["calls2"].pk in {e["id"] for e in sub.edges}
-    assert sub.hidden == {net["arben"].pk: 2, net["dritan"].pk: 1}
+    # Counted for Arben and his neighbours; Dritan, two hops out, when he is expanded.
+    assert sub.hidden == {net["arben"].pk: 2}
+    assert sub.counted == {net[k].pk for k in ("arben", "lorry", "phone")}
+    assert sub.hidden_of(net["dritan"].pk) is None
+    assert graph.neighbourhood(persona(FRENCH), net["dritan"].pk).hidden == {net["dritan"].pk: 1}
     edge = next(e for e in sub.edges if e["id"] == net["drives"].pk)
     assert edge["starts_on"] == "2015-03-01" and edge["kind_label"] == "drives"
 
@@ -125,6 +134,44 @@ def test_filters_keep_some_kinds_of_links_and_count_only_those(persona: Persona,
         persona(FRENCH), net["dritan"].pk, end=dt.date(2015, 4, 1), kinds=["calls"]
     )
     assert ids(before) == {net["dritan"].pk}  # Dritan's call starts on 2 April
+
+
+@pytest.mark.parametrize("hops", [1, 2])
+def test_hidden_counts_are_exact_where_given_and_name_nothing_hidden(persona: Persona, hops):
+    """On a random graph with UK-only entities and links: each counted node's number is
+    exactly its links the French investigator may not see; nothing UK-only is on the chart;
+    the nodes not counted are exactly the outermost ring."""
+    rng = random.Random(7)
+    people = [entity(f"P{i}", countries={"UK"} if rng.random() < 0.25 else BOTH) for i in range(24)]
+    links: list[Link] = []
+    for _ in range(70):
+        a, b = rng.sample(people, 2)
+        links.append(link(a, b, "calls", countries={"UK"} if rng.random() < 0.2 else BOTH))
+    uk_only = {e.pk for e in people if e.releasability == {"UK"}}
+
+    def hidden_from_france(pk: int) -> int:
+        return sum(
+            1
+            for li in links
+            if pk in (li.source_id, li.target_id)
+            and (li.releasability == {"UK"} or {li.source_id, li.target_id} & uk_only)
+        )
+
+    user = persona(FRENCH)
+    for centre in (e for e in people if e.pk not in uk_only):
+        sub = graph.neighbourhood(user, centre.pk, hops=hops)
+        on_chart = ids(sub)
+        assert not on_chart & uk_only
+        for edge in sub.edges:
+            li = next(x for x in links if x.pk == edge["id"])
+            assert li.releasability != {"UK"}
+        counted = on_chart if sub.counted is None else sub.counted  # None: all counted
+        assert centre.pk in counted
+        for node in sub.as_json()["nodes"]:
+            if node["id"] in counted:
+                assert node["hidden"] == hidden_from_france(node["id"])
+            else:
+                assert node["hidden"] is None
 
 
 def test_an_entity_the_user_may_not_see_is_not_found(persona: Persona, net):
@@ -211,7 +258,8 @@ def test_the_expand_api_answers_the_neighbourhood_and_audits_people(login, net):
     assert response.status_code == 200
     body = response.json()
     hidden = {n["label"]: n["hidden"] for n in body["nodes"]}
-    assert hidden == {"Arben K.": 2, "GH-512-KL": 0, "+44 7700 900111": 0, "Dritan M.": 1}
+    # Dritan (two hops out) is not counted until expanded: null, never a guess.
+    assert hidden == {"Arben K.": 2, "GH-512-KL": 0, "+44 7700 900111": 0, "Dritan M.": None}
     assert AuditEntry.objects.filter(action=AuditAction.READ).count() == before + 1
     kinds = client.get(
         f"/api/v1/investigations/graph/expand/{net['arben'].pk}?kinds=calls&kinds=drives"

@@ -92,16 +92,28 @@ def visible_links(
 class Subgraph:
     """What a chart shows: visible nodes and links, and per visible node the number of its
     links the viewer may not see (a hidden link, or a visible link to a hidden entity) —
-    counted, never identified."""
+    counted, never identified.
+
+    Hidden links are counted for the nodes whose every link was read (``counted``: the
+    entity expanded and, two hops out, its neighbours; every node of an investigation's or a
+    path's chart). The outermost ring of a neighbourhood is not counted until it is expanded
+    in its turn: its ``hidden`` is None ("not counted yet"), never a guess."""
 
     nodes: list[dict[str, Any]] = field(default_factory=list)
     edges: list[dict[str, Any]] = field(default_factory=list)
     hidden: dict[int, int] = field(default_factory=dict)
     truncated: int = 0
+    counted: set[int] | None = None  # None: every node's hidden links were counted
+
+    def hidden_of(self, pk: int) -> int | None:
+        """The node's count of hidden links, or None when it was not counted."""
+        if self.counted is not None and pk not in self.counted:
+            return None
+        return self.hidden.get(pk, 0)
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "nodes": [{**n, "hidden": self.hidden.get(n["id"], 0)} for n in self.nodes],
+            "nodes": [{**n, "hidden": self.hidden_of(n["id"])} for n in self.nodes],
             "edges": self.edges,
             "truncated": self.truncated,
         }
@@ -136,7 +148,8 @@ def _entities(user: Any, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
 class _Reader:
     """The policy's querysets for one user and one set of filters, built once per call (a
     filter of the policy compiles a dozen lookups: reused, each query costs only its rows).
-    Links are read as (id, source, target) tuples until the chart's own links are known."""
+    Rows are read with ``values_list`` (tuples, no model instances), without ORDER BY (they
+    are gathered into dicts and sets: a sort would be wasted)."""
 
     def __init__(
         self,
@@ -146,16 +159,16 @@ class _Reader:
         end: dt.date | None,
     ) -> None:
         self.user = user
-        # No ORDER BY: the rows are gathered into dicts and sets, a sort would be wasted.
         self.entity_qs = visible_entities(user).order_by()
         self.link_qs = _filtered(Link.objects.visible_to(user), kinds, start, end).order_by()
         self.all_links = _filtered(Link.objects.all(), kinds, start, end).order_by()
 
     def entities(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        """The visible ones among these entities, by id (one query per CHUNK ids)."""
         found: dict[int, dict[str, Any]] = {}
         for batch in _chunks(ids):
-            for row in self.entity_qs.filter(pk__in=batch).values(*ENTITY_FIELDS):
-                found[row["pk"]] = row
+            for row in self.entity_qs.filter(pk__in=batch).values_list(*ENTITY_FIELDS):
+                found[row[0]] = dict(zip(ENTITY_FIELDS, row, strict=True))
         return found
 
     def visible_ids(self, ids: Iterable[int]) -> set[int]:
@@ -174,25 +187,42 @@ class _Reader:
             ).values_list("pk", "source_id", "target_id")
         return rows
 
-    def links(self, ids: Iterable[int]) -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = []
+    def touching_rows(self, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
+        """Visible links with an end among ``ids``, every field the chart shows (LINK_FIELDS),
+        by id: the chart's links are then read once, with the query that finds them."""
+        rows: dict[int, tuple[Any, ...]] = {}
         for batch in _chunks(ids):
-            rows += self.link_qs.filter(pk__in=batch).values(*LINK_FIELDS)
+            found = self.link_qs.filter(Q(source_id__in=batch) | Q(target_id__in=batch))
+            rows.update((row[0], row) for row in found.values_list(*LINK_FIELDS))
+        return rows
+
+    def among(self, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
+        """Visible links with both ends among ``ids`` (LINK_FIELDS, by id): the database
+        keeps only those, on the (source, kind) index, instead of sending every link of
+        ``ids`` to be sorted out here."""
+        rows: dict[int, tuple[Any, ...]] = {}
+        batches = list(_chunks(ids))
+        for sources in batches:
+            for targets in batches:
+                found = self.link_qs.filter(source_id__in=sources, target_id__in=targets)
+                rows.update((row[0], row) for row in found.values_list(*LINK_FIELDS))
         return rows
 
     def totals(self, ids: Sequence[int]) -> Counter[int]:
-        """How many links (seen or not: a count, never a row) each of these entities has."""
+        """How many links (seen or not: a count, never a row) each of these entities has: a
+        count per end, grouped on the (source, kind) and (target, kind) indexes, both in one
+        query (UNION ALL)."""
         totals: Counter[int] = Counter()
         for batch in _chunks(ids):
-            for column in ("source_id", "target_id"):
-                counts = (
-                    self.all_links.filter(**{f"{column}__in": batch})
-                    .order_by()
-                    .values(column)
-                    .annotate(n=Count("pk"))
-                    .values_list(column, "n")
-                )
-                totals.update(dict(counts))
+            by_source, by_target = (
+                self.all_links.filter(**{f"{column}__in": batch})
+                .values(column)
+                .annotate(n=Count("pk"))
+                .values_list(column, "n")
+                for column in ("source_id", "target_id")
+            )
+            for pk, n in by_source.union(by_target, all=True):
+                totals[pk] += n
         return totals
 
     def around(self, ids: Sequence[int], visible: dict[int, bool]) -> list[tuple[int, int, int]]:
@@ -269,32 +299,40 @@ def _edge(row: dict[str, Any], kind_labels: dict[str, str]) -> dict[str, Any]:
 def _finish(
     reader: _Reader,
     nodes: dict[int, dict[str, Any]],
-    links: Iterable[tuple[int, int, int]],
+    rows: dict[int, tuple[Any, ...]],
     visible: dict[int, bool],
+    counted: Sequence[int],
     truncated: int = 0,
 ) -> Subgraph:
-    """The chart of ``nodes`` from ``links``: every visible link touching each node, whose
-    ends are all in ``visible``. Adds labels, provenance and the hidden counts: a node's
-    links (a count over all links, seen or not) minus those the user sees with both ends."""
+    """The chart of ``nodes``: the links of ``rows`` (visible links, LINK_FIELDS, by id) with
+    both ends on it, labels and provenance, and the hidden counts of the ``counted`` nodes,
+    whose every visible link is in ``rows`` and the visibility of whose neighbours is in
+    ``visible``: a node's links (a count over all links, seen or not) minus those the user
+    sees with both ends."""
+    watched = set(counted)
     seen: Counter[int] = Counter()
-    chart: set[int] = set()
-    for pk, s, t in set(links):
-        if visible.get(s) and visible.get(t):
+    chart: list[dict[str, Any]] = []
+    for pk in sorted(rows):
+        row = rows[pk]
+        s, t = row[1], row[2]
+        if not (visible.get(s) and visible.get(t)):
+            continue
+        if s in watched:
             seen[s] += 1
+        if t in watched:
             seen[t] += 1
-            if s in nodes and t in nodes:
-                chart.add(pk)
-    ids = list(nodes)
-    totals = reader.totals(ids)
+        if s in nodes and t in nodes:
+            chart.append(dict(zip(LINK_FIELDS, row, strict=True)))
+    totals = reader.totals(list(watched)) if watched else Counter()
     entity_labels = {str(k): str(v) for k, v in EntityKind.choices}
     link_labels = {str(k): str(v) for k, v in LinkKind.choices}
-    rows = sorted(reader.links(chart), key=lambda row: row["pk"]) if chart else []
-    provenance = _provenance(reader.user, rows)
+    provenance = _provenance(reader.user, chart)
     return Subgraph(
         nodes=[_node(row, entity_labels) for row in nodes.values()],
-        edges=[{**_edge(row, link_labels), "provenance": provenance[row["pk"]]} for row in rows],
-        hidden={pk: totals[pk] - seen[pk] for pk in ids if totals[pk] > seen[pk]},
+        edges=[{**_edge(row, link_labels), "provenance": provenance[row["pk"]]} for row in chart],
+        hidden={pk: totals[pk] - seen[pk] for pk in watched if totals[pk] > seen[pk]},
         truncated=truncated,
+        counted=None if watched >= set(nodes) else watched,
     )
 
 
@@ -308,38 +346,46 @@ def neighbourhood(
     end: dt.date | None = None,
 ) -> Subgraph:
     """The entities within ``hops`` visible links of an entity, and the visible links among
-    them, with each node's count of hidden links. Http404 when the entity is not visible.
+    them. Http404 when the entity is not visible.
 
-    Per hop, one query for the visible links touching the frontier and one for the
-    visibility of the entities they reach (both through the policy, both on indexes); the
-    same again for the outermost nodes (the links among them, and their hidden counts), two
-    counts of all links, and the chart's links: about 2 * hops + 6 queries, whatever the
-    size of the graph.
+    Hidden links are counted for the entity and, two hops out, for its neighbours: the
+    nodes whose neighbourhood was read. The outermost ring is not counted (``hidden`` None)
+    until the user expands it: counting it exactly would read every link of every entity
+    of the ring, most of the work of a two-hop neighbourhood.
+
+    Per hop, one query for the visible links touching the frontier (every field the chart
+    shows) and one for the entities they reach (their visibility and their labels), both
+    through the policy, both on indexes; then the visible links among the outermost nodes,
+    one count of all links of the counted nodes, and the provenance: 2 * hops + 2 queries
+    (and up to three for provenance), whatever the size of the graph.
     """
     reader = _Reader(user, list(kinds) if kinds else None, start, end)
     nodes = reader.entities([entity_id])
     if not nodes:
         raise Http404(_("No such record."))
     visible: dict[int, bool] = {entity_id: True}
-    links: list[tuple[int, int, int]] = []
+    rows: dict[int, tuple[Any, ...]] = {}
+    counted: list[int] = []
     frontier = [entity_id]
     truncated = 0
     for _hop in range(max(1, hops)):
-        rows = reader.around(frontier, visible)
-        links += rows
-        reached = sorted(
-            {pk for _id, s, t in rows for pk in (s, t) if pk not in nodes and visible[pk]}
-        )
+        counted += frontier
+        found = reader.touching_rows(frontier)
+        rows.update(found)
+        others = {pk for row in found.values() for pk in row[1:3] if pk not in visible}
+        reached = reader.entities(others)
+        for pk in others:
+            visible[pk] = pk in reached
         room = max(0, MAX_NODES - len(nodes))
         truncated += max(0, len(reached) - room)
-        frontier = reached[:room]
-        nodes.update(reader.entities(frontier))
+        frontier = sorted(reached)[:room]
+        nodes.update((pk, reached[pk]) for pk in frontier)
         if not frontier:
             break
-    if frontier:
-        # The outermost nodes' links: those among them, and their hidden counts.
-        links += reader.around(frontier, visible)
-    return _finish(reader, nodes, links, visible, truncated)
+    if len(frontier) > 1:
+        # The links among the outermost nodes (those to the inner nodes are read already).
+        rows.update(reader.among(frontier))
+    return _finish(reader, nodes, rows, visible, counted, truncated)
 
 
 def subgraph(
@@ -355,7 +401,11 @@ def subgraph(
     reader = _Reader(user, list(kinds) if kinds else None, start, end)
     nodes = reader.entities(set(entity_ids))
     visible = dict.fromkeys(nodes, True)
-    return _finish(reader, nodes, reader.around(list(nodes), visible), visible)
+    rows = reader.touching_rows(list(nodes))
+    others = {pk for row in rows.values() for pk in row[1:3] if pk not in visible}
+    seen = reader.visible_ids(others)
+    visible.update((pk, pk in seen) for pk in others)
+    return _finish(reader, nodes, rows, visible, list(nodes))
 
 
 def path_subgraph(

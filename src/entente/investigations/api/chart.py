@@ -51,7 +51,11 @@ class NodeOut(Schema):
     kind: str
     kind_label: str
     country: str
-    hidden: int = Field(..., description="Links of this entity you may not see (a count)")
+    hidden: int | None = Field(
+        ...,
+        description="Links of this entity you may not see (a count); null when not counted: "
+        "the outermost entities of a neighbourhood are counted once expanded themselves",
+    )
 
 
 class EdgeOut(Schema):

@@ -53,6 +53,7 @@ def _labels() -> dict[str, str]:
     """The words chart.js shows, in the reader's language."""
     return {
         "hidden": _("+{n} hidden"),
+        "not_counted": _("not counted until expanded"),
         "expand": _("Expand"),
         "expanding": _("Fetching the neighbours of {name}…"),
         "expanded": _("{name}: entities added: {nodes}; links added: {links}."),

@@ -31,14 +31,18 @@
 
   function say(text) { status.textContent = text; }
 
+  /* A node's hidden links are counted once its neighbourhood was read (null until then:
+     the outermost entities of an expand): no badge, and "not counted" in the table. */
+  function counted(n) { return n.hidden !== null && n.hidden !== undefined; }
+
   function display(n) {
-    return n.hidden > 0 ? n.label + "\n" + fill(labels.hidden, { n: n.hidden }) : n.label;
+    return counted(n) && n.hidden > 0 ? n.label + "\n" + fill(labels.hidden, { n: n.hidden }) : n.label;
   }
 
   function nodeElement(n) {
     return { group: "nodes", data: {
       id: String(n.id), pk: n.id, label: n.label, display: display(n), kind: n.kind,
-      kind_label: n.kind_label, country: n.country || "", hidden: n.hidden || 0,
+      kind_label: n.kind_label, country: n.country || "", hidden: counted(n) ? n.hidden : -1,
       colour: KIND_COLOURS[n.kind] || "#6c757d", size: 34
     } };
   }
@@ -161,7 +165,7 @@
       cell(tr, n.data("label"), "th");
       cell(tr, n.data("kind_label"));
       cell(tr, n.data("country"));
-      cell(tr, String(n.data("hidden")), "td", "text-end");
+      cell(tr, n.data("hidden") < 0 ? labels.not_counted : String(n.data("hidden")), "td", "text-end");
       cell(tr, n.data("community") === undefined ? "" : fill(labels.community, { n: n.data("community") + 1 }));
       var td = document.createElement("td");
       var button = document.createElement("button");
@@ -231,7 +235,8 @@
       graph.nodes.forEach(function (n) {
         var existing = cy.getElementById(String(n.id));
         if (existing.length) {
-          existing.data({ hidden: n.hidden, display: display(n) });
+          /* a count already known is kept when this answer did not count the node */
+          if (counted(n)) { existing.data({ hidden: n.hidden, display: display(n) }); }
         } else {
           cy.add(nodeElement(n));
           added.nodes += 1;
