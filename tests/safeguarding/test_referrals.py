@@ -4,6 +4,7 @@ notification), their states, the bed they allocate, and the control room's hando
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -206,3 +207,61 @@ def test_a_handover_is_taken_up_one_person_per_person_found_and_referred() -> No
         "1 person referred: child protection (France terre d'asile)"
     ]
     assert shelter.pk
+
+
+def test_the_pages_refer_move_and_take_a_handover_up(login: Any) -> None:
+    from django.urls import reverse
+
+    person, shelter = adult(), place(women_children=1)
+    consent_to(person)
+    client = login("caseworker.lva")
+    refused = client.post(
+        reverse("safeguarding:referral_create", kwargs={"pk": person.pk}),
+        {"purpose": "medical", "to_agency": _agency("FTDA").pk},
+        follow=True,
+    )
+    assert "has not consented" in refused.content.decode() or "consenti" in refused.content.decode()
+    assert not Referral.objects.filter(person=person).exists()
+    client.post(
+        reverse("safeguarding:referral_create", kwargs={"pk": person.pk}),
+        {"purpose": "accommodation", "place": shelter.pk, "reason": "Alone with a baby"},
+    )
+    referral = Referral.objects.get(person=person)
+    page = client.get(reverse("safeguarding:referral_detail", kwargs={"pk": referral.pk}))
+    assert b'value="accepted"' in page.content and b"Alone with a baby" in page.content
+    client.post(
+        reverse("safeguarding:referral_move", kwargs={"pk": referral.pk}), {"state": "accepted"}
+    )
+    assert accommodation.free_places(shelter, PlaceCategory.WOMEN_CHILDREN) == 0
+    found = handover(people_found=2, minors=1)
+    url = reverse("safeguarding:handover_people", kwargs={"pk": found.pk})
+    form = client.get(url)
+    assert form.status_code == 200 and b"p1-age_band" in form.content
+    done = client.post(
+        url,
+        {
+            "p0-age_band": "16-17",
+            "p0-gender": "m",
+            "p0-minor": "on",
+            "p0-purpose": "child_protection",
+            "p0-to_agency": _agency("FTDA").pk,
+            "p1-age_band": "25-59",
+            "p1-gender": "m",
+        },
+    )
+    assert done.status_code == 302
+    found.refresh_from_db()
+    assert found.state == HandoverState.TAKEN_UP
+
+
+def test_the_person_form_refuses_a_future_birth_date_in_the_users_language(login: Any) -> None:
+    from django.urls import reverse
+
+    before = Person.objects.count()
+    response = login("caseworker.lva").post(
+        reverse("safeguarding:person_create"),
+        {"age_band": "25-59", "gender": "f", "birth_date": "2999-01-01"},
+    )
+    assert response.status_code == 200
+    assert b"birth_date_error" in response.content
+    assert Person.objects.count() == before
