@@ -117,6 +117,13 @@ MESSAGES_REALITY = {
 }
 
 
+def _audit_batch(object_type: str, object_id: str, **changes: int) -> None:
+    """One audit entry for rows written in bulk by the demo (as imported statistics are)."""
+    audit.record(
+        None, AuditAction.CREATE, object_type=object_type, object_id=object_id, changes=changes
+    )
+
+
 def _aware(day: dt.date, hour: int) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
@@ -141,13 +148,7 @@ def _people(
         for n in range(1, count + 1)
     ]
     Person.objects.bulk_create(rows, batch_size=500)
-    audit.record(
-        None,
-        AuditAction.CREATE,
-        object_type="safeguarding.person",
-        object_id=f"demo:{prefix}",
-        changes={"rows": count},
-    )
+    _audit_batch("safeguarding.person", f"demo:{prefix}", rows=count)
     return list(Person.objects.filter(case_code__startswith=prefix).order_by("case_code"))
 
 
@@ -193,13 +194,7 @@ def _day_centre(lva: User, rng: random.Random) -> None:
         )
         day += dt.timedelta(days=1)
     ServiceDay.objects.bulk_create(rows)
-    audit.record(
-        None,
-        AuditAction.CREATE,
-        object_type="safeguarding.serviceday",
-        object_id=f"demo:{centre.pk}",
-        changes={"rows": len(rows)},
-    )
+    _audit_batch("safeguarding.serviceday", f"demo:{centre.pk}", rows=len(rows))
 
 
 def _places(lva: User, pref: User, rng: random.Random) -> None:
@@ -246,13 +241,7 @@ def _places(lva: User, pref: User, rng: random.Random) -> None:
             for person, (arrive, leave) in zip(people, stays, strict=True)
         ]
         Allocation.objects.bulk_create(rows, batch_size=500)
-        audit.record(
-            None,
-            AuditAction.CREATE,
-            object_type="safeguarding.allocation",
-            object_id=f"demo:{place.pk}",
-            changes={"rows": len(rows)},
-        )
+        _audit_batch("safeguarding.allocation", f"demo:{place.pk}", rows=len(rows))
 
 
 def _pathways(lva: User, rng: random.Random) -> None:
@@ -303,13 +292,7 @@ def _pathways(lva: User, rng: random.Random) -> None:
             )
         )
     PathwayStep.objects.bulk_create(steps, batch_size=1000)
-    audit.record(
-        None,
-        AuditAction.CREATE,
-        object_type="safeguarding.pathway",
-        object_id="demo:asylum",
-        changes={"rows": len(saved), "milestones": len(steps)},
-    )
+    _audit_batch("safeguarding.pathway", "demo:asylum", rows=len(saved), milestones=len(steps))
     _voluntary_returns(lva, rng)
 
 

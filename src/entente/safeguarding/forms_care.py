@@ -176,9 +176,17 @@ class CampaignForm(StyledMixin, forms.Form):
                 ),
             )
 
-    def messages(self) -> dict[str, str]:
+    def service_fields(self) -> dict[str, Any]:
+        """The cleaned fields as the campaign services take them (one message per language;
+        an empty one removes that language)."""
+        data = self.cleaned_data
         return {
-            code: self.cleaned_data.get(f"message_{code}", "") for code in CampaignLanguage.values
+            "title": data["title"],
+            "summary": data["summary"],
+            "channels": data["channels"],
+            "starts_on": data["starts_on"],
+            "ends_on": data["ends_on"],
+            "messages": {c: data.get(f"message_{c}", "") for c in CampaignLanguage.values},
         }
 
 

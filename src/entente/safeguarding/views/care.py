@@ -497,17 +497,8 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("You do not hold the role this needs."))
     form = forms.CampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            created = campaigns.create_campaign(
-                user,
-                title=data["title"],
-                summary=data["summary"],
-                channels=data["channels"],
-                starts_on=data["starts_on"],
-                ends_on=data["ends_on"],
-                messages=form.messages(),
-            )
+            created = campaigns.create_campaign(user, **form.service_fields())
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -525,18 +516,8 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(_("Only editors of the campaign's agency change it."))
     form = forms.CampaignForm(request.POST or None, initial=_campaign_form_data(campaign))
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            campaigns.update_campaign(
-                user,
-                campaign,
-                title=data["title"],
-                summary=data["summary"],
-                channels=data["channels"],
-                starts_on=data["starts_on"],
-                ends_on=data["ends_on"],
-                messages=form.messages(),
-            )
+            campaigns.update_campaign(user, campaign, **form.service_fields())
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
