@@ -124,7 +124,7 @@ def _handover(leader: User, operator: User) -> Any:
 def load() -> None:
     """Loaded after the control room's handovers, the personas and the care demo."""
     retention.load_defaults()
-    if Person.objects.filter(originator__code="LVA").exists():
+    if Person.objects.filter(case_code__startswith="LVA-").exists():
         return  # already loaded
     worker = _user("caseworker.lva")
     pref = _user("safeguarding.pref")
