@@ -118,3 +118,17 @@ def test_the_api_gives_the_figures_and_refuses_a_bad_period(demo: None, login: L
     assert figures["intrusion_attempts"]["met"] is True
     bad = client.get("/api/v1/programme/dashboard?start=2015-09-31&end=2015-10-01")
     assert bad.status_code == 422 and bad["Content-Type"] == "application/problem+json"
+
+
+def test_the_fund_disbursed_against_committed_by_the_end_of_the_period(
+    demo: None, persona: Persona
+):
+    from entente.demo import programme_fund
+
+    programme_fund.load()
+    board = dashboards.dashboard(persona("gold.kent"), parse_period("2015"))
+    assert board.fund is not None and board.fund.currency == "EUR"
+    assert board.fund.committed >= 35_000_000  # the UK's EUR 35 million, and any other
+    assert 0 <= board.fund.disbursed <= board.fund.committed
+    early = dashboards.dashboard(persona("gold.kent"), parse_period("2014-H1")).fund
+    assert early is not None and early.disbursed <= board.fund.disbursed

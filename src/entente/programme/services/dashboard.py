@@ -8,10 +8,12 @@ other apps count in SQL); nothing here loops over operational rows.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from entente.core import access
@@ -68,9 +70,10 @@ def _sum(obj: Any, name: str) -> Any:
     return getattr(obj, name, None)
 
 
-def fund_figure(currency: str = Currency.EUR) -> FundFigure | None:
-    """Disbursed against committed, all contributors, from entente.programme.services.fund
-    (None while that service is not there, or gives no grand totals)."""
+def fund_figure(currency: str = Currency.EUR, on: dt.date | None = None) -> FundFigure | None:
+    """Disbursed against committed by ``on``, all contributors, from
+    entente.programme.services.fund (None while that service is not there, or gives no grand
+    totals)."""
     try:
         fund = importlib.import_module("entente.programme.services.fund")
     except ImportError:
@@ -78,7 +81,7 @@ def fund_figure(currency: str = Currency.EUR) -> FundFigure | None:
     totals = getattr(fund, "totals", None)
     if not callable(totals):
         return None
-    result = totals(currency)
+    result = totals(currency, on=on)
     overall = _sum(result, "total") or _sum(result, "overall") or result
     committed, disbursed = _sum(overall, "committed"), _sum(overall, "disbursed")
     if committed is None or disbursed is None:
@@ -100,7 +103,10 @@ def dashboard(user: Any, period: Period) -> Dashboard:
         for key in FIGURES
         if key in by_key
     ]
-    return Dashboard(period, service.previous_period(period), rows, fund_figure())
+    on = min(period.end, timezone.localdate())
+    return Dashboard(
+        period, service.previous_period(period), rows, fund_figure(Currency.EUR, on=on)
+    )
 
 
 def as_data(board: Dashboard) -> dict[str, Any]:
