@@ -20,6 +20,11 @@ class InvestigationsConfig(AppConfig):
 
         post_save.connect(on_entity_saved, sender=Entity, dispatch_uid="investigations-linkage")
 
+        # network analysis (analysis): the graph's version, bumped by every write of its records
+        from entente.investigations.graph import connect_signals
+
+        connect_signals()
+
     @property
     def nav(self) -> Sequence[object]:
         from entente.investigations.navigation import nav

@@ -17,16 +17,25 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from entente.control_room.models import Incident
+from entente.core.models import Recipient
 from entente.intelligence.choices import EntityKind
 from entente.intelligence.models import Entity, Report
 from entente.investigations.choices import ActionKind, Jurisdiction, LinkKind
-from entente.investigations.models import Action, Investigation, Link
+from entente.investigations.models import (
+    Action,
+    GraphVersion,
+    Investigation,
+    InvestigationEntity,
+    Link,
+)
 
 # The ids sent in one IN (...): SQLite takes at most 32,766 parameters in a statement.
 CHUNK = 2000
@@ -86,6 +95,68 @@ def visible_links(
     entities = visible_entities(user).values("pk")
     qs = Link.objects.visible_to(user).filter(source__in=entities, target__in=entities)
     return _filtered(qs, kinds, start, end)
+
+
+# The graph's version ---------------------------------------------------------------------------
+#
+# Whatever is computed from someone's visible graph (the network analysis) may be kept while
+# no link, entity, recipient of either or investigation's entity was written since: the
+# version is a number in the database, bumped after each such write is committed (so every
+# worker process agrees, with one read of one row). A transaction that has written such a
+# record and not committed yet sees a graph no one else does: it reads nothing kept and keeps
+# nothing (``pending_graph_writes``). Every write of these records goes through ``save`` or
+# ``delete`` (none is bulk-created or updated in bulk): the signals catch them all.
+
+
+def graph_version() -> int:
+    """The graph's version now: one read of one row."""
+    value = GraphVersion.objects.filter(pk=1).values_list("value", flat=True).first()
+    return value or 0
+
+
+def bump_version() -> None:
+    """A write was committed: every worker's kept analyses are out of date."""
+    if not GraphVersion.objects.filter(pk=1).update(value=F("value") + 1):
+        GraphVersion.objects.get_or_create(pk=1, defaults={"value": 1})
+
+
+def pending_graph_writes() -> bool:
+    """Whether the current transaction wrote records of the graph, not yet committed."""
+    connection = transaction.get_connection()
+    return connection.in_atomic_block and any(
+        hook[1] is bump_version for hook in connection.run_on_commit
+    )
+
+
+def _graph_written(sender: Any, instance: Any = None, **kwargs: Any) -> None:
+    """post_save and post_delete of the records a graph is made of."""
+    if sender is Recipient and instance.content_type_id not in _graph_types():
+        return
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        bump_version()
+        return
+    # Once per transaction (Django starts a new list of commit hooks after each commit or
+    # rollback, and after a savepoint's rollback: then once more, harmlessly).
+    if getattr(connection, "_graph_bump_for", None) is connection.run_on_commit:
+        return
+    transaction.on_commit(bump_version)
+    connection._graph_bump_for = connection.run_on_commit
+
+
+def _graph_types() -> set[int]:
+    return {ContentType.objects.get_for_model(m).pk for m in (Link, Entity)}
+
+
+def connect_signals() -> None:
+    """Called from InvestigationsConfig.ready."""
+    from django.db.models.signals import post_delete, post_save
+
+    for model in (Link, Entity, Recipient, InvestigationEntity):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                _graph_written, sender=model, dispatch_uid=f"investigations-graph-{model.__name__}"
+            )
 
 
 @dataclass

@@ -8,6 +8,7 @@ from entente.investigations.models.cases import (
     Network,
     Task,
 )
+from entente.investigations.models.graph_version import GraphVersion
 from entente.investigations.models.imports import EntityImport
 from entente.investigations.models.linkage import MatchCandidate, MatchDecision, ResolutionRun
 from entente.investigations.models.linkage_keys import BlockingKey
@@ -17,6 +18,7 @@ __all__ = [
     "Action",
     "BlockingKey",
     "EntityImport",
+    "GraphVersion",
     "Investigation",
     "InvestigationEntity",
     "Link",
