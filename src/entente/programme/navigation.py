@@ -14,5 +14,7 @@ def nav() -> list[NavItem]:
         NavItem(Module.PROGRAMME, _("Programme dashboard"), "programme:dashboard"),
         NavItem(Module.PROGRAMME, _("Indicators and targets"), "programme:indicator_list"),
         # fund and action plan (fund)
+        NavItem(Module.PROGRAMME, _("Joint fund"), "programme:fund"),
+        NavItem(Module.PROGRAMME, _("Action plan"), "programme:plan"),
         # inspections and the joint report (inspections)
     ]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from entente.programme.views import indicators
+from entente.programme.views import fund, indicators
 
 app_name = "programme"
 
@@ -21,5 +21,24 @@ urlpatterns: list[URLPattern] = [
     ),
     path("indicators/<slug:code>/values/", indicators.value_add, name="value_add"),
     # fund and action plan (fund)
+    path("fund/", fund.fund_overview, name="fund"),
+    path("fund/commitments/", fund.commitment_list, name="fund_commitments"),
+    path("fund/commitments/new/", fund.commitment_create, name="fund_commitment_create"),
+    path("fund/commitments/<int:pk>/", fund.commitment_detail, name="fund_commitment"),
+    path("fund/commitments/<int:pk>/lines/", fund.line_add, name="fund_line_add"),
+    path("fund/disbursements/", fund.disbursement_list, name="fund_disbursements"),
+    path("fund/disbursements/new/", fund.disbursement_create, name="fund_disbursement_create"),
+    path("fund/rates/", fund.rate_list, name="fund_rates"),
+    path("fund/rates/new/", fund.rate_create, name="fund_rate_create"),
+    path("fund/rates/import/", fund.rate_import, name="fund_rate_import"),
+    path("plan/", fund.measure_list, name="plan"),
+    path("plan/<str:code>/", fund.measure_detail, name="plan_measure"),
+    path("plan/<str:code>/edit/", fund.measure_edit, name="plan_measure_edit"),
+    path("plan/<str:code>/evidence/", fund.evidence_add, name="plan_evidence_add"),
+    path(
+        "plan/<str:code>/evidence/<int:pk>/",
+        fund.evidence_download,
+        name="plan_evidence_download",
+    ),
     # inspections and the joint report (inspections)
 ]

@@ -26,11 +26,16 @@ from django.utils.translation import gettext as _
 from entente.core import access, audit
 from entente.core.choices import AuditAction, Module, Role
 from entente.core.models import Agency
-from entente.intelligence.services.attachments import check_attachment
+from entente.intelligence.services.attachments import attachment_max_bytes, check_attachment
 from entente.programme.choices import MeasureStatus
 from entente.programme.models import Evidence, Indicator, Measure
 
 CLOSED = (MeasureStatus.DONE, MeasureStatus.DROPPED)
+
+
+def evidence_max_bytes() -> int:
+    """The size limit of a document (the one of intelligence's attachments)."""
+    return attachment_max_bytes()
 
 
 def _fr() -> bool:
