@@ -4,6 +4,7 @@ with nothing written, monthly totals and charts, the programme's count of meals.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -115,6 +116,13 @@ def test_the_day_form_shows_previous_days_and_saves(
         reverse("safeguarding:daycentre_detail", args=[centre.pk]), {"month": "2015-09"}
     )
     assert month.status_code == 200 and "<svg" in month.content.decode()
+    # The caseworker reads French: the chart's coordinates stay numbers SVG understands
+    # (12.5, never the French 12,5).
+    french = client.get(
+        reverse("safeguarding:daycentre_detail", args=[centre.pk]), {"month": "2015-09"}
+    ).content.decode()
+    assert re.search(r'<rect x="[0-9.]+" y="[0-9.]+" width="[0-9.]+" height="[0-9.]+"', french)
+    assert not re.search(r'(x|y|width|height)="[0-9]+,[0-9]', french)
 
 
 def test_the_api_enters_and_lists_days(

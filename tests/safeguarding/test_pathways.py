@@ -167,7 +167,7 @@ def test_the_demo_reproduces_the_agreements_figures(
     assert pathways.voluntary_returns(D(2015, 1, 1), D(2015, 12, 31)) > 0
     september = daycentre.meals_served(D(2015, 9, 1), D(2015, 9, 30))
     assert 1900 <= september / 30 <= 2100
-    unit = Place.objects.get(name="Jules Ferry: women and children")
+    unit = Place.objects.get(name="Jules Ferry – femmes et enfants")
     assert unit.capacity_women_children == 100
     assert 0 < accommodation.free_places(unit, "women_children") < 100
     # No demo person has a name, a date of birth or vulnerability details.

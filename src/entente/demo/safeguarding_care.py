@@ -71,7 +71,7 @@ UK_APPROVER = "approver.homeoffice"
 PLACES = (
     # name, category, capacity, target occupancy (illustrative), fictitious address
     (
-        "Jules Ferry: women and children",
+        "Jules Ferry – femmes et enfants",
         PlaceCategory.WOMEN_CHILDREN,
         WOMEN_CHILDREN_PLACES,
         78,
