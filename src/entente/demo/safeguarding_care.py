@@ -344,6 +344,11 @@ def _campaigns(lva: User, pref: User) -> None:
     )
     campaigns.approve(pref, asylum)
     campaigns.approve(_uk_approver(), asylum)
+    # Approved before it began (the audit trail keeps when the demo recorded it).
+    Campaign.objects.filter(pk=asylum.pk).update(
+        approved_fr_at=_aware(dt.date(2015, 9, 24), 11),
+        approved_uk_at=_aware(dt.date(2015, 9, 28), 15),
+    )
     campaigns.create_campaign(
         lva,
         title="The reality of crossing to the United Kingdom",

@@ -550,7 +550,9 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     "dir": campaigns.direction(m.language),
                     "text": m.text,
                 }
-                for m in campaign.messages.all()
+                for m in sorted(
+                    campaign.messages.all(), key=lambda m: CampaignLanguage.values.index(m.language)
+                )
             ],
             "channels": [Channel(c).label for c in campaign.channels if c in Channel.values],
             "approved": campaigns.is_approved(campaign),
