@@ -154,7 +154,7 @@ class DisbursementOut(Schema):
     summary="Record a disbursement (programme editors; refused without a rate for its day, "
     "or beyond its budget line)",
 )
-def create_disbursement(request: HttpRequest, body: DisbursementIn) -> Status:
+def create_disbursement(request: HttpRequest, body: DisbursementIn) -> Status[dict[str, Any]]:
     access.require_role(request.user, Module.PROGRAMME, Role.EDITOR)
     measure = plan.measure_for(request.user, body.measure)
     line = services.line_for(measure, body.commitment)
@@ -197,7 +197,7 @@ class RateOut(Schema):
     response={201: RateOut},
     summary="Enter (or correct) the EUR/GBP rate of a day (programme editors)",
 )
-def create_rate(request: HttpRequest, body: RateIn) -> Status:
+def create_rate(request: HttpRequest, body: RateIn) -> Status[dict[str, Any]]:
     access.require_role(request.user, Module.PROGRAMME, Role.EDITOR)
     rate = services.set_rate(
         acting_user=request.user, day=body.day, gbp_per_eur=body.gbp_per_eur, source=body.source

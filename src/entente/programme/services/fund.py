@@ -297,6 +297,7 @@ def create_commitment(
             errors[name] = _("This field is required.")
     if errors:
         raise ValidationError(errors)
+    assert starts_on is not None and ends_on is not None
     commitment = Commitment.objects.create(
         contributor=contributor,
         agreement=agreement,
@@ -344,6 +345,7 @@ def add_line(
             )
     if errors:
         raise ValidationError(errors)
+    assert measure is not None
     line = BudgetLine.objects.create(commitment=commitment, measure=measure, amount=value)
     audit.record_create(acting_user, line)
     return line
@@ -415,6 +417,7 @@ def record_disbursement(
             )
     if errors:
         raise ValidationError(errors)
+    assert paid_on is not None
     disbursement = Disbursement.objects.create(
         line=line,
         paid_on=paid_on,
