@@ -79,7 +79,7 @@ class LineForm(StyledMixin, forms.Form):
     )
 
 
-class LineChoiceField(forms.ModelChoiceField[BudgetLine]):
+class LineChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.measure.code} · {obj.commitment.contributor.code} · {obj.commitment.clause}"
 
