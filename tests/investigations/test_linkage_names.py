@@ -103,3 +103,42 @@ def test_an_estimated_date_two_years_out_still_agrees() -> None:
 def test_jaro_winkler_is_the_usual_one() -> None:
     assert jaro_winkler("martha", "marhta") == pytest.approx(0.9611, abs=1e-4)
     assert jaro_winkler("", "x") == 0.0
+
+
+def test_a_doubled_letter_keyed_by_mistake_still_folds() -> None:
+    # "Ddjamil": the French dj with its d doubled; "Mansoour": ou written over an English u
+    assert names.normalise("Ddjamil") == names.normalise("Jamil")
+    assert names.normalise("Mansoour") == names.normalise("Mansour")
+
+
+def test_english_oo_is_french_ou() -> None:
+    assert names.normalise("Noori") == names.normalise("Nouri")
+
+
+def test_an_estimated_date_within_its_tolerance_outweighs_exact_dates_a_year_apart() -> None:
+    from entente.investigations.linkage import model
+
+    def row(born: str, estimated: bool = False) -> model.Row:
+        attributes = {"given_name": "Yusuf", "family_name": "Sharif", "birth_date": born}
+        return model.person_row(1, 1, {**attributes, "birth_date_estimated": estimated})
+
+    w = model.Weights.default("person")
+    exact = row("1992-06-02")
+    _, by_year, levels = w.score(exact, row("1992", estimated=True))
+    assert levels["birth_date"] == "within a year, estimated"
+    _, a_year_apart, levels = w.score(exact, row("1993-03-02"))
+    assert levels["birth_date"] == "within a year"
+    assert by_year > a_year_apart
+
+
+def test_a_typo_is_close_whichever_order_the_names_come_in() -> None:
+    from entente.investigations.linkage import model
+
+    left = model.person_row(1, 1, {"given_name": "Blerta", "family_name": "Jalil"})
+    right = model.person_row(2, 2, {"given_name": "Jail", "family_name": "Blerta"})
+    assert model.NAME.levels[model.NAME.level_of(left, right)].label == "close (JW 0.92)"
+    # and the two records share a blocking key (the intact name with the date)
+    born = {"birth_date": "2001-08-08"}
+    left = model.person_row(1, 1, {"given_name": "Blerta", "family_name": "Jalil", **born})
+    right = model.person_row(2, 2, {"given_name": "Jail", "family_name": "Blerta", **born})
+    assert set(model.block_keys("person", left)) & set(model.block_keys("person", right))

@@ -414,6 +414,18 @@ def block_keys(kind: str, row: Row) -> list[str]:
     return keys
 
 
+def key_rarity(kind: str, key: str) -> int:
+    """Where a key comes in KEY_ORDER (the rarest first; unknown keys last)."""
+    rule = key.split(":", 1)[0]
+    order = KEY_ORDER[kind]
+    return order.index(int(rule)) if rule.isdigit() and int(rule) in order else len(order)
+
+
+# The BLOCKING rules by how many records a key usually gathers, fewest first: either name
+# with the whole date of birth, then the romanisation key, then the family name with a year.
+KEY_ORDER: dict[str, tuple[int, ...]] = {"person": (2, 3, 0, 1), "vehicle": (1, 0)}
+
+
 def settings(kind: str, *, backend: str = "duckdb", threshold: float = 0.9) -> dict[str, Any]:
     """The Splink settings for one kind of record (untrained: m and u at the priors above)."""
     jw = "jaro_winkler" if backend == "spark" else "jaro_winkler_similarity"
@@ -473,6 +485,34 @@ class Weights:
             levels[comp.name] = comp.levels[i].label
         return weight, probability(weight), levels
 
+    def score_above(
+        self, left: Row, right: Row, cut: float
+    ) -> tuple[float, float, dict[str, str]] | None:
+        """``score`` for a pair whose match weight reaches ``cut``, None for any other, found
+        out as soon as the levels still open cannot reach it: the cheap comparisons first
+        (dates, nationality, gender), so that most blocked neighbours are dismissed before a
+        Jaro-Winkler is computed (the save-time check scores hundreds of them)."""
+        comparisons = sorted(COMPARISONS[self.kind], key=lambda c: c.name in EXPENSIVE)
+        best = {c.name: max(self.factors[c.name]) for c in comparisons}
+        weight = self.prior
+        remaining = sum(best.values())
+        levels: dict[str, str] = {}
+        for comp in comparisons:
+            factors = self.factors[comp.name]
+            remaining -= best[comp.name]
+            last = len(comp.levels) - 1
+            for i, lv in enumerate(comp.levels):
+                if weight + remaining + max(factors[i:]) < cut:
+                    return None
+                if i == last or lv.test(left, right):
+                    break
+            weight += factors[i]
+            levels[comp.name] = comp.levels[i].label
+        if weight < cut:
+            return None
+        ordered = {c.name: levels[c.name] for c in COMPARISONS[self.kind]}
+        return weight, probability(weight), ordered
+
     def labels(self, weights: dict[str, float]) -> dict[str, str]:
         """The level each comparison fell in, from Splink's per-comparison weights (mw_*):
         the level whose log2(m/u) it is."""
@@ -485,6 +525,15 @@ class Weights:
             index = min(range(len(factors)), key=lambda i: abs(factors[i] - float(w)))
             out[comp.name] = comp.levels[index].label
         return out
+
+
+# Comparisons with a Jaro-Winkler level, scored last by ``Weights.score_above``.
+EXPENSIVE = frozenset({"name", "plate"})
+
+
+def weight_of(probability: float) -> float:
+    """The match weight (log2 odds) of a match probability."""
+    return math.log2(probability / (1 - probability))
 
 
 def probability(weight: float) -> float:

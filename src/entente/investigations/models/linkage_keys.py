@@ -25,7 +25,11 @@ class BlockingKey(models.Model):
     class Meta:
         verbose_name = _("blocking key")
         verbose_name_plural = _("blocking keys")
-        indexes = [models.Index(fields=["key", "agency_id"], name="inv_blocking_key")]
+        # The record's id in the index too: the save-time check's neighbours are read from
+        # the index alone (no visit to the table for each of them).
+        indexes = [
+            models.Index(fields=["key", "agency_id", "entity"], name="inv_blocking_key_cover")
+        ]
 
     def __str__(self) -> str:
         return self.key

@@ -320,16 +320,63 @@ def weights(kind: str) -> tuple[model.Weights, float]:
     return _weights(kind, last[0]), float((last[1] or {}).get("threshold", runs.DEFAULT_THRESHOLD))
 
 
+# Neighbours read per blocking key at most: a key shared by thousands of records (a very
+# common name and year) is capped, so that it can neither slow the save nor crowd out the
+# neighbours of a rarer key (read first: the keys with the date come before the name alone).
+NEIGHBOURS_PER_KEY = 400
+
+
+def _neighbours(keys: list[str], entity: Entity) -> list[int]:
+    """The other agencies' records sharing a key, rarest keys first, each key capped: one
+    query (a capped SELECT per key, UNION ALL), answered from the (key, agency, record) index
+    alone."""
+    from django.db import connection
+
+    table = connection.ops.quote_name(BlockingKey._meta.db_table)
+    ordered = sorted(keys, key=lambda k: model.key_rarity(entity.kind, k))
+    # Our table and aliases; the keys and the agency are parameters.
+    one = f'SELECT entity_id FROM {table} WHERE "key" = %s AND agency_id <> %s LIMIT %s'  # noqa: S608
+    sql = " UNION ALL ".join(f"SELECT * FROM ({one}) AS k{i}" for i in range(len(ordered)))  # noqa: S608
+    params: list[Any] = []
+    for key in ordered:
+        params += [key, entity.originator_id, NEIGHBOURS_PER_KEY]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = dict.fromkeys(pk for (pk,) in cursor.fetchall())
+    found.pop(entity.pk, None)
+    return list(found)
+
+
+def _rows(kind: str, ids: list[int]) -> list[model.Row]:
+    """The model's rows of these records: only the columns it reads, no model instances."""
+    fields = ("pk", "originator_id", "name", "identifier", "country", "attributes")
+    out = []
+    for i in range(0, len(ids), 500):  # SQLite's bound on query parameters, with room
+        for pk, agency, name, identifier, country, attributes in Entity.objects.filter(
+            pk__in=ids[i : i + 500], kind=kind
+        ).values_list(*fields):
+            if kind == EntityKind.PERSON:
+                out.append(model.person_row(pk, agency, attributes or {}, name))
+            else:
+                out.append(model.vehicle_row(pk, agency, identifier, country, attributes or {}))
+    return out
+
+
 def check_record(entity: Entity, *, threshold: float | None = None) -> list[MatchCandidate]:
     """Index a person or vehicle record's blocking keys and compare it, with the trained
     model, with the other agencies' records sharing a key; pairs above the threshold become
-    pending candidates (an existing pair is left as it is). Returns the new pairs."""
+    pending candidates (an existing pair is left as it is). Returns the new pairs.
+
+    The neighbours are read from the keys' index, then only their compared columns; each is
+    scored in Python with the run's weights (the same as Splink's), the cheap comparisons
+    first, so that a neighbour that cannot reach the threshold is dropped before its names
+    are compared."""
     if entity.kind not in LINKED_KINDS or entity.pk is None:
         return []
     row = _row(entity)
     keys = model.block_keys(entity.kind, row)
     w, default_threshold = weights(entity.kind)
-    cut = default_threshold if threshold is None else threshold
+    cut = model.weight_of(default_threshold if threshold is None else threshold)
     with transaction.atomic():
         BlockingKey.objects.filter(entity_id=entity.pk).delete()
         BlockingKey.objects.bulk_create(
@@ -337,21 +384,13 @@ def check_record(entity: Entity, *, threshold: float | None = None) -> list[Matc
         )
         if not keys:
             return []
-        neighbours = (
-            BlockingKey.objects.filter(key__in=keys)
-            .exclude(agency_id=entity.originator_id)
-            .values_list("entity_id", flat=True)
-            .distinct()[:500]
-        )
-        others = Entity.objects.filter(pk__in=list(neighbours), kind=entity.kind).only(
-            "pk", "originator_id", "name", "identifier", "country", "attributes", "kind"
-        )
         found = []
-        for other in others:
-            weight, probability, levels = w.score(row, _row(other))
-            if probability < cut:
+        for other in _rows(entity.kind, _neighbours(keys, entity)):
+            scored = w.score_above(row, other, cut)
+            if scored is None:
                 continue
-            left, right = sorted((entity.pk, other.pk))
+            weight, probability, levels = scored
+            left, right = sorted((entity.pk, other["unique_id"]))
             found.append(
                 MatchCandidate(
                     left_id=left,
@@ -427,6 +466,7 @@ def describe(candidate: MatchCandidate) -> Iterable[tuple[str, str]]:
         "day and month swapped": _("day and month swapped"),
         "within a month": _("within a month"),
         "within a year": _("within a year"),
+        "within a year, estimated": _("within a year, one date estimated"),
         "within two years, estimated": _("within two years, one date estimated"),
         "same": _("same"),
         "same plate": _("same plate"),
