@@ -419,7 +419,7 @@ class _UtcBucket(Func):
         )
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        epoch = "date_part('epoch', %(expressions)s)::bigint"
+        epoch = "floor(date_part('epoch', %(expressions)s))::bigint"
         return self.as_sql(
             compiler,
             connection,
