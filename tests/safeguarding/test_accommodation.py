@@ -4,6 +4,7 @@ refusals with nothing written, the confidential address, occupancy, the pages an
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 from collections.abc import Callable
 from typing import Any
@@ -202,7 +203,8 @@ def test_at_a_glance_page_and_api_show_free_places(
     accommodation.allocate(lva, place=place, person=make.person(lva), category=WC)
     page = login("caseworker.lva").get(reverse("safeguarding:place_list"))
     body = page.content.decode()
-    assert "Maison Glance" in body and "Women and children" in body
+    # The caseworker reads French.
+    assert "Maison Glance" in body and "Femmes et enfants" in body
     rows = login("safeguarding.pref").get("/api/v1/safeguarding/places").json()
     mine = next(r for r in rows if r["id"] == place.pk)
     assert {c["category"]: c["free"] for c in mine["categories"]} == {
@@ -225,7 +227,8 @@ def test_allocating_through_the_page_and_refusals_shown(
     client = login("caseworker.lva")
     url = reverse("safeguarding:allocation_create", args=[place.pk])
     response = client.post(url, {"case_code": "PG-0001", "category": "men"}, follow=True)
-    assert "does not take men" in response.content.decode()
+    # Refused in the caseworker's language, with nothing written.
+    assert "n’accueille pas la catégorie « hommes »" in html.unescape(response.content.decode())
     assert not Allocation.objects.filter(person=person).exists()
     client.post(url, {"case_code": "PG-0001", "category": WC})
     allocation = Allocation.objects.get(person=person)
