@@ -315,7 +315,8 @@ def test_the_page_shows_a_sortable_table_and_the_communities(login: Any, cliques
     assert '<th scope="col" aria-sort="descending"' in html
     assert "<caption" in html
     assert html.index(">b5<") < html.index(">a1<")
-    assert "Community 1" in html
+    # The French investigator reads the page in French once the catalogue has the words.
+    assert "Community 1" in html or "Communauté 1" in html
 
 
 def test_the_page_finds_a_shortest_path(login: Any, cliques: Any):
@@ -367,3 +368,69 @@ def test_the_page_analyses_one_investigation_and_links_its_suggestions(
     other = login("analyst.nca").get(f"/investigations/analysis/?investigation={inv.pk}")
     assert other.status_code == 200
     assert 'id="id_investigation_error"' in other.content.decode()
+
+
+# The analysis kept between requests -------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_analysis_sees_a_new_link_a_marking_change_and_a_new_recipient_at_once():
+    """Every write here is committed (as in production), so the analysis is kept between
+    calls; each change of the graph is seen by the very next analysis, through the graph's
+    version in the database (which any worker process reads)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import transaction
+
+    from entente.core.models import Recipient
+    from entente.investigations import graph
+    from tests.conftest import load_world
+
+    load_world()
+    user = User.objects.select_related("agency__country").get(username=FRENCH)
+    a, b, c, d = (entity(name) for name in ("k1", "k2", "k3", "k4"))
+    link(a, b)
+    link(b, c)
+    first = analysis.analyse(user)
+    assert analysis.analyse(user)._metrics is first._metrics  # kept, not computed again
+    assert {n.label for n in first.nodes} == {"k1", "k2", "k3"}
+
+    version = graph.graph_version()
+    link(c, d)  # a new link
+    assert graph.graph_version() > version
+    assert by_name(analysis.analyse(user))["k4"].degree == 1
+
+    c.classification = Classification.SECRET  # a marking change: above the French clearance
+    c.save()
+    assert {n.label for n in analysis.analyse(user).nodes} == {"k1", "k2"}
+
+    amber = Link.objects.create(
+        source=a,
+        target=d,
+        kind="pays",
+        releasability={"FR", "UK"},
+        tlp=TLP.AMBER,
+        originator=agency("NCA"),
+    )
+    assert "k4" not in {n.label for n in analysis.analyse(user).nodes}  # AMBER, not named
+    Recipient.objects.create(  # a new recipient: the French agency is named
+        content_type=ContentType.objects.get_for_model(Link),
+        object_id=amber.pk,
+        agency=agency("OCRIEST"),
+    )
+    assert by_name(analysis.analyse(user))["k4"].degree == 1
+
+    # Inside a transaction that wrote the graph, the analysis sees its own writes and keeps
+    # nothing; the version moves when it commits.
+    version = graph.graph_version()
+    with transaction.atomic():
+        link(b, d, "owns")
+        inside = analysis.analyse(user)
+        assert by_name(inside)["k4"].degree == 2
+        assert graph.graph_version() == version
+    assert graph.graph_version() == version + 1
+    kept = analysis.analyse(user)
+    assert by_name(kept)["k4"].degree == 2
+    assert analysis.analyse(user)._metrics is kept._metrics
+    # Another user's analysis is never this one (the policy key holds the user).
+    british = User.objects.select_related("agency__country").get(username=BRITISH)
+    assert analysis.analyse(british)._metrics is not kept._metrics
