@@ -3,7 +3,9 @@
 Entente's rate (batches of 1,000 alerts POSTed to /api/v1/alerts through the in-process WSGI
 handler, with idempotency and correlation on) is compared, in the same run and on the same
 database, with a raw psycopg COPY BINARY of the same rows into a table of the same columns (the
-anchor; executemany on SQLite, which has no COPY) and with Django's bulk_create.
+anchor; executemany on SQLite, which has no COPY) and with Django's bulk_create. The anchor is
+also timed interleaved with the HTTP run, batch by batch, as ``ratio_interleaved``: on a shared
+machine the load can move the anchor threefold between two measurements minutes apart.
 
 Then the alert table is filled to STORED alerts (10 million; 200,000 with --quick), written by
 the database server itself (INSERT ... SELECT generate_series, in one-million-row transactions,
@@ -137,48 +139,11 @@ def main() -> None:
                     except Exception:  # not allowed to this account: measure as it comes
                         print("no CHECKPOINT (not allowed)", file=sys.stderr)
 
-        def http_run(payload: list[dict[str, Any]]) -> dict[str, float]:
-            bodies = [json.dumps(payload[i : i + BATCH]) for i in range(0, n, BATCH)]
-            # One small batch first, not timed: the first request of a process loads the URL
-            # configuration and the API's modules: a start-up cost, not a rate.
-            warm = [{**a, "event_id": f"warm-{a['event_id']}"} for a in payload[:10]]
-            response = client.post(
-                "/api/v1/alerts", data=json.dumps(warm), content_type="application/json"
-            )
-            assert response.status_code == 200, response.content[:300]
-            accepted = f'"accepted":{BATCH},'.encode()
-            checkpoint()
-            cpu0, db0, t0 = cpu_now(), cpu_seconds(backend), time.perf_counter()
-            for body in bodies:
-                response = client.post("/api/v1/alerts", data=body, content_type="application/json")
-                assert response.status_code == 200, response.content[:300]
-                # The count, read without parsing the thousand results (the anchor parses
-                # nothing either); the answer's shape is the tests' business.
-                assert response.content.startswith(b"{" + accepted), response.content[:300]
-            wall = time.perf_counter() - t0
-            cpu, db1 = cpu_now() - cpu0, cpu_seconds(backend)
-            out = {"rate": n / wall, "client_cpu_us": cpu / n * 1e6}
-            if postgres and db0 is not None and db1 is not None:
-                out["db_cpu_us"] = (db1 - db0) / n * 1e6
-            return out
-
-        first = http_run(alerts("a", dt.datetime(2015, 7, 1, tzinfo=dt.UTC)))
-        if args.sqlite_only:
-            report(
-                "ingest",
-                {
-                    "database": connection.vendor,
-                    "alerts": n,
-                    "entente_http_alerts_per_s": round(first["rate"]),
-                },
-                "(SQLite-only run, read by the PostgreSQL run)",
-                0.0,
-            )
-            return
-
         # The anchor: the same rows written raw, in the same batch size, committed per batch,
-        # into a table of the same columns. Then the same into a copy of the alert table with
-        # its indexes and foreign keys, to show what the table itself costs.
+        # into a table of the same columns, once after the HTTP run (the headline ratio) and
+        # once interleaved with it, batch by batch (ratio_interleaved: the same machine load
+        # for both). Then the same into a copy of the alert table with its indexes and foreign
+        # keys, to show what the table itself costs.
         pk_of = dict(sensors)
         now = dt.datetime.now(dt.UTC)
         raw_rows = [
@@ -198,9 +163,10 @@ def main() -> None:
             "sensor_id, event_id, occurred_at, received_at, kind, confidence, details, incident_id"
         )
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"CREATE TABLE bench_alert AS SELECT {columns} FROM control_room_alert WHERE false"
-            )
+            for table in ("bench_alert", "bench_alert_interleaved"):
+                cursor.execute(
+                    f"CREATE TABLE {table} AS SELECT {columns} FROM control_room_alert WHERE false"
+                )
             if postgres:
                 cursor.execute(
                     "CREATE TABLE bench_alert_full (LIKE control_room_alert INCLUDING ALL)"
@@ -212,47 +178,104 @@ def main() -> None:
                 for (definition,) in cursor.fetchall():
                     cursor.execute(f"ALTER TABLE bench_alert_full ADD {definition}")
 
+        def copy_batch(table: str, i: int) -> None:
+            """Rows i to i + BATCH into ``table``, committed."""
+            with transaction.atomic(), connection.cursor() as cursor:
+                chunk = raw_rows[i : i + BATCH]
+                if postgres:
+                    from psycopg.types.json import Jsonb
+
+                    with cursor.cursor.copy(
+                        f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)"
+                    ) as copy:
+                        copy.set_types(
+                            [
+                                "int8",
+                                "text",
+                                "timestamptz",
+                                "timestamptz",
+                                "text",
+                                "float8",
+                                "jsonb",
+                                "int8",
+                            ]
+                        )
+                        for r in chunk:
+                            copy.write_row((*r[:6], Jsonb({}), r[7]))
+                else:
+                    ops = connection.ops
+                    cursor.executemany(
+                        f"INSERT INTO {table} VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                        [
+                            (
+                                r[0],
+                                r[1],
+                                ops.adapt_datetimefield_value(r[2]),
+                                ops.adapt_datetimefield_value(r[3]),
+                                *r[4:],
+                            )
+                            for r in chunk
+                        ],
+                    )
+
         def copy_rate(table: str) -> float:
             t0 = time.perf_counter()
             for i in range(0, n, BATCH):
-                with transaction.atomic(), connection.cursor() as cursor:
-                    chunk = raw_rows[i : i + BATCH]
-                    if postgres:
-                        from psycopg.types.json import Jsonb
-
-                        with cursor.cursor.copy(
-                            f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)"
-                        ) as copy:
-                            copy.set_types(
-                                [
-                                    "int8",
-                                    "text",
-                                    "timestamptz",
-                                    "timestamptz",
-                                    "text",
-                                    "float8",
-                                    "jsonb",
-                                    "int8",
-                                ]
-                            )
-                            for r in chunk:
-                                copy.write_row((*r[:6], Jsonb({}), r[7]))
-                    else:
-                        ops = connection.ops
-                        cursor.executemany(
-                            f"INSERT INTO {table} VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                            [
-                                (
-                                    r[0],
-                                    r[1],
-                                    ops.adapt_datetimefield_value(r[2]),
-                                    ops.adapt_datetimefield_value(r[3]),
-                                    *r[4:],
-                                )
-                                for r in chunk
-                            ],
-                        )
+                copy_batch(table, i)
             return n / (time.perf_counter() - t0)
+
+        def http_run(payload: list[dict[str, Any]], anchor: str | None = None) -> dict[str, float]:
+            """Entente's rate; with ``anchor``, each batch is followed by the anchor's COPY of
+            the same batch into that table, timed apart: both then see the same machine (this
+            one is shared, and its load moves the anchor by a factor of three)."""
+            bodies = [json.dumps(payload[i : i + BATCH]) for i in range(0, n, BATCH)]
+            # One small batch first, not timed: the first request of a process loads the URL
+            # configuration and the API's modules: a start-up cost, not a rate.
+            warm = [{**a, "event_id": f"warm-{a['event_id']}"} for a in payload[:10]]
+            response = client.post(
+                "/api/v1/alerts", data=json.dumps(warm), content_type="application/json"
+            )
+            assert response.status_code == 200, response.content[:300]
+            accepted = f'"accepted":{BATCH},'.encode()
+            checkpoint()
+            wall = cpu = db = anchor_wall = 0.0
+            for i, body in zip(range(0, n, BATCH), bodies, strict=True):
+                cpu0, db0, t0 = cpu_now(), cpu_seconds(backend) or 0.0, time.perf_counter()
+                response = client.post("/api/v1/alerts", data=body, content_type="application/json")
+                wall += time.perf_counter() - t0
+                cpu += cpu_now() - cpu0
+                db += (cpu_seconds(backend) or 0.0) - db0
+                assert response.status_code == 200, response.content[:300]
+                # The count, read without parsing the thousand results (the anchor parses
+                # nothing either); the answer's shape is the tests' business.
+                assert response.content.startswith(b"{" + accepted), response.content[:300]
+                if anchor:
+                    t0 = time.perf_counter()
+                    copy_batch(anchor, i)
+                    anchor_wall += time.perf_counter() - t0
+            out = {"rate": n / wall, "client_cpu_us": cpu / n * 1e6}
+            if anchor:
+                out["anchor_rate"] = n / anchor_wall
+            if postgres and cpu_seconds(backend) is not None:
+                out["db_cpu_us"] = db / n * 1e6
+            return out
+
+        first = http_run(
+            alerts("a", dt.datetime(2015, 7, 1, tzinfo=dt.UTC)),
+            anchor=None if args.sqlite_only else "bench_alert_interleaved",
+        )
+        if args.sqlite_only:
+            report(
+                "ingest",
+                {
+                    "database": connection.vendor,
+                    "alerts": n,
+                    "entente_http_alerts_per_s": round(first["rate"]),
+                },
+                "(SQLite-only run, read by the PostgreSQL run)",
+                0.0,
+            )
+            return
 
         raw_rate = copy_rate("bench_alert")
         full_rate = copy_rate("bench_alert_full") if postgres else None
@@ -297,6 +320,8 @@ def main() -> None:
             "event_ids": "random" if args.random_ids else "growing per sensor",
             "entente_http_alerts_per_s": round(first["rate"]),
             f"{'raw_copy' if postgres else 'raw_executemany'}_alerts_per_s": round(raw_rate),
+            "raw_interleaved_alerts_per_s": round(first["anchor_rate"]),
+            "ratio_interleaved": round(first["rate"] / first["anchor_rate"], 3),
         }
         if full_rate:
             metrics["copy_into_alert_table_alerts_per_s"] = round(full_rate)
