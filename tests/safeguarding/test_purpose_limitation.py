@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 from entente.api import api
 from entente.core.models import AuditEntry
@@ -197,7 +198,8 @@ def test_every_consultation_of_a_record_is_audited_with_its_purpose() -> None:
     assert f"{CANARY}-details".encode() in shown.content
     assert reads.latest("seq").purpose == "preparing the move"
     client.get(url, {"referral": stay.pk})
-    assert reads.latest("seq").purpose == f"working on referral {stay.pk}"
+    with translation.override("fr"):  # caseworker.lva works in French
+        assert reads.latest("seq").purpose == _("working on referral {id}").format(id=stay.pk)
     api_client = client.get(f"/api/v1/safeguarding/people/{woman.pk}", {"purpose": "api check"})
     assert api_client.json()["special"]["details"] == f"{CANARY}-details"
     assert reads.latest("seq").purpose == "api check"

@@ -434,26 +434,34 @@ def take_up_handover(
     return referrals
 
 
-def handover_summary(handover: Handover) -> list[str]:
-    """What the control room may know of a handover's referrals: how many people were
-    referred, for what kind of help and where, never why ("3 people referred: protected
-    accommodation (La Vie Active, Calais)"). Anonymous notifications are counted apart."""
-    rows: Counter[tuple[str, str]] = Counter()
+def handover_summaries(handovers: Sequence[Handover]) -> dict[int, list[str]]:
+    """What the control room may know of its handovers' referrals, in one query: per
+    handover, how many people were referred, for what kind of help and where, never why
+    ("3 people referred: protected accommodation (La Vie Active, Calais)")."""
+    rows: dict[int, Counter[tuple[str, str]]] = {h.pk: Counter() for h in handovers}
     for r in (
-        Referral.objects.filter(handover=handover)
+        Referral.objects.filter(handover__in=list(rows))
         .exclude(state=ReferralState.REVOKED)
         .select_related("to_agency", "place")
     ):
         where = r.to_agency.name + (f", {r.place.town}" if r.place else "")
-        rows[(str(Purpose(r.purpose).label).lower(), where)] += 1
-    return [
-        ngettext(
-            "{count} person referred: {purpose} ({where})",
-            "{count} people referred: {purpose} ({where})",
-            n,
-        ).format(count=n, purpose=p, where=w)
-        for (p, w), n in sorted(rows.items())
-    ]
+        rows[r.handover_id][(str(Purpose(r.purpose).label).lower(), where)] += 1
+    return {
+        pk: [
+            ngettext(
+                "{count} person referred: {purpose} ({where})",
+                "{count} people referred: {purpose} ({where})",
+                n,
+            ).format(count=n, purpose=p, where=w)
+            for (p, w), n in sorted(counts.items())
+        ]
+        for pk, counts in rows.items()
+    }
+
+
+def handover_summary(handover: Handover) -> list[str]:
+    """``handover_summaries`` of one handover."""
+    return handover_summaries([handover])[handover.pk]
 
 
 def referrals_of(person: Person, user: Any) -> QuerySet[Referral]:

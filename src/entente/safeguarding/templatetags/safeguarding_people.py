@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import template
@@ -10,9 +11,14 @@ register = template.Library()
 
 
 @register.filter
-def referred_summary(handover: Any) -> list[str]:
-    """What a handover's page may say of its referrals: how many people were referred, for
-    what kind of help and where, never why (see ``services.referrals.handover_summary``)."""
-    from entente.safeguarding.services.referrals import handover_summary
+def with_referrals(handovers: Iterable[Any]) -> list[Any]:
+    """The handovers, each with ``referred``: what its page may say of its referrals (how
+    many people were referred, for what kind of help and where, never why), in one query
+    for the whole page (see ``services.referrals.handover_summaries``)."""
+    from entente.safeguarding.services.referrals import handover_summaries
 
-    return handover_summary(handover)
+    rows = list(handovers)
+    summaries = handover_summaries(rows)
+    for handover in rows:
+        handover.referred = summaries.get(handover.pk, [])
+    return rows
