@@ -4,12 +4,14 @@ against targets over periods; refusals leave nothing written; the pages and the 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
+from django.utils import translation
 
 from entente.control_room import statistics
 from entente.control_room.services.intake import AlertItem, ingest_alerts
@@ -348,6 +350,11 @@ def test_the_chart_is_accessible_svg_with_its_figures_in_a_table(demo: None):
     assert "<svg" in html and "<title" in html and "<desc" in html and "<script" not in html
     assert 'role="img"' in html and "stroke-dasharray" in html  # the target line
     assert html.count("<rect") >= 7 and "<table" in html and "Jul 2015" in html
+    # In French the figures take a decimal comma; the coordinates never do.
+    with translation.override("fr"):
+        french = service.svg_chart(rows_by_code(JAN, JUL)["people_arrested"])
+    assert "au moins 514" in french
+    assert not re.search(r'(?:x|y|x1|x2|width|height)="-?\d+,\d', french)
 
 
 # Pages and API ----------------------------------------------------------------------------------
