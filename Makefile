@@ -17,8 +17,8 @@ $(BIN)/entente: pyproject.toml
 
 install: $(BIN)/entente
 
-# Debian packages the suite, the browser tests and the demo's MQTT bridge need (CI runs this;
-# needs root or sudo).
+# Debian packages the suite, the browser tests, the demo's MQTT bridge and the joint report's
+# PDF (WeasyPrint: pango) need (CI runs this; needs root or sudo).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
@@ -26,6 +26,8 @@ system-deps:
 	command -v mosquitto >/dev/null || missing="$$missing mosquitto"; \
 	command -v mosquitto_pub >/dev/null || missing="$$missing mosquitto-clients"; \
 	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \
+	ldconfig -p | grep -q 'libpango-1.0.so.0' || missing="$$missing libpango-1.0-0"; \
+	ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || missing="$$missing libpangoft2-1.0-0"; \
 	if [ -n "$$missing" ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
