@@ -48,7 +48,7 @@ class EntityRole(models.TextChoices):
 
 
 class ActionKind(models.TextChoices):
-    SEARCH = "search", _("Search")
+    SEARCH = "search", pgettext_lazy("action", "Search")
     SEIZURE = "seizure", _("Seizure")
     ARREST = "arrest", _("Arrest")
     CHARGE = "charge", _("Charge")
