@@ -106,9 +106,7 @@ def test_a_british_analyst_sees_the_uk_only_records_and_nothing_hidden(persona: 
     assert sub.hidden == {}
 
 
-def test_two_hops_bring_the_links_among_the_outer_entities_and_their_hidden_counts(
-    persona: Persona, net
-):
+def test_two_hops_bring_the_neighbours_links_and_their_hidden_counts(persona: Persona, net):
     sub = graph.neighbourhood(persona(FRENCH), net["arben"].pk, hops=2)
     assert ids(sub) == {
         net[k].pk for k in ("arben", "lorry", "phone", "dritan")
@@ -167,6 +165,8 @@ def test_hidden_counts_are_exact_where_given_and_name_nothing_hidden(persona: Pe
             assert li.releasability != {"UK"}
         counted = on_chart if sub.counted is None else sub.counted  # None: all counted
         assert centre.pk in counted
+        # The links drawn are the counted entities' (the outer ring's when expanded).
+        assert all(e["source"] in counted or e["target"] in counted for e in sub.edges)
         for node in sub.as_json()["nodes"]:
             if node["id"] in counted:
                 assert node["hidden"] == hidden_from_france(node["id"])
