@@ -64,7 +64,7 @@ def load() -> None:
         if Entity.objects.filter(kind="person", name=fields["name"], originator=agency).exists():
             continue
         with transaction.atomic():
-            entity = Entity.objects.create(
+            entity = Entity.objects.create(  # type: ignore[misc]
                 **fields,
                 classification=Classification.OFFICIAL,
                 releasability=frozenset({"FR", "UK"}),

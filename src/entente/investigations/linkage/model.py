@@ -537,5 +537,5 @@ def weight_of(probability: float) -> float:
 
 
 def probability(weight: float) -> float:
-    odds = 2.0 ** max(min(weight, 60.0), -60.0)
+    odds = math.pow(2.0, max(min(weight, 60.0), -60.0))
     return odds / (1 + odds)

@@ -121,8 +121,8 @@ def columns(kind: str) -> tuple[str, ...]:
 
 def write_records(kind: str, batches: Iterator[list[dict[str, Any]]], path: Path) -> int:
     """The prepared rows as one Parquet file; returns how many."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
 
     writer = None
     count = 0
@@ -142,7 +142,7 @@ def write_records(kind: str, batches: Iterator[list[dict[str, Any]]], path: Path
 
 
 def schema(kind: str) -> Any:
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 
     if kind == EntityKind.PERSON:
         types = {
@@ -163,7 +163,7 @@ def schema(kind: str) -> Any:
 def database_api(backend: str, work: Path) -> Any:
     if backend == "spark":
         try:
-            from pyspark.sql import SparkSession
+            from pyspark.sql import SparkSession  # type: ignore[import-not-found,unused-ignore]
         except ImportError as exc:
             raise ImproperlyConfigured(
                 "The Spark backend needs pyspark (pip install pyspark) and a Spark cluster "
@@ -173,7 +173,7 @@ def database_api(backend: str, work: Path) -> Any:
 
         spark = SparkSession.builder.appName("entente-linkage").getOrCreate()
         spark.sparkContext.setCheckpointDir(str(work / "spark-checkpoints"))
-        return SparkAPI(spark_session=spark)
+        return SparkAPI(spark_session=spark)  # type: ignore[no-untyped-call,unused-ignore]
     import duckdb
     from splink import DuckDBAPI
 
@@ -256,7 +256,7 @@ def pair_batches(
     work: Path, kind: str, start: int, size: int | None = None
 ) -> Iterator[list[MatchCandidate]]:
     size = size or CHUNK
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
 
     names = [c.name for c in model.COMPARISONS[kind]]
     weights = model.Weights.from_settings(kind, json.loads((work / "model.json").read_text()))
@@ -414,8 +414,8 @@ def execute(
 
 
 def _write_empty_pairs(work: Path, kind: str) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
 
     fields = [
         ("left_id", pa.int64()),
@@ -431,8 +431,8 @@ def estimates(run: ResolutionRun, threshold: float) -> dict[str, Any]:
     """Expected precision: the mean match probability of the pairs above the threshold (each
     pair is a match with its probability). Measured precision: of the reviewed pairs above the
     threshold, the share judged the same."""
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
+    import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
 
     path = folder(run) / "pairs.parquet"
     expected = None

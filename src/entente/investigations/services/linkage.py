@@ -47,8 +47,8 @@ REASON_MAX = 2000
 # --- what a viewer may see ------------------------------------------------------------------
 
 
-def _visible_ids(user: Any) -> QuerySet[Entity]:
-    return Entity.objects.visible_to(user).values("pk")  # type: ignore[attr-defined,no-any-return]
+def _visible_ids(user: Any) -> QuerySet[Any, dict[str, Any]]:
+    return Entity.objects.visible_to(user).values("pk")
 
 
 def candidates(
@@ -159,6 +159,8 @@ def export_csv(user: Any, *, state: str | None = None) -> tuple[str, int]:
         raise ValidationError({"state": _("Choose same, not the same, unsure or to review.")})
     rows = list(candidates(user, state=state))
     marking = combined_marking([e for c in rows for e in (c.left, c.right)])
+    level: int
+    tlp: str
     if marking is None:
         level, tlp, countries = (
             Classification.OFFICIAL,
