@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from entente.control_room import statistics
 from entente.control_room.services.intake import AlertItem, ingest_alerts
 from entente.core.models import User
 from entente.demo import intelligence_reports, investigations_cases, programme_indicators
@@ -43,6 +44,14 @@ def test_the_dashboard_shows_each_figure_with_its_trend_and_target(demo: None, p
     assert attempts.value < attempts.previous and attempts.trend_arrow == "▼"
     assert attempts.trend_good is True  # an "at most" target: falling is good
     assert attempts.met is True
+    # Computed together from one day-by-day pass, each as the control room computes it alone.
+    assert attempts.value == statistics.attempts_per_day(dt.date(2015, 7, 1), dt.date(2015, 12, 31))
+    assert attempts.previous == statistics.attempts_per_day(
+        dt.date(2015, 1, 1), dt.date(2015, 6, 30)
+    )
+    assert attempts.target_value == statistics.attempts_per_day(
+        dt.date(2015, 8, 20), dt.date(2015, 8, 31)
+    )
     # Networks: the January-July target is the one to account for, and it is met (19).
     networks = rows["networks_dismantled"]
     assert networks.target is not None and networks.target_value == 19 and networks.met is True

@@ -43,6 +43,9 @@ class Computation:
     # What the figure is per day of (per_day): total divided by the period's days, unless the
     # function already returns a mean.
     returns_mean: bool = False
+    # A function(start, end) -> {day: count} of the same app giving the figure day by day
+    # (days without a count absent): several periods are then computed from one call.
+    by_day: str = ""
 
     def _callable(self) -> Callable[[dt.date, dt.date], Any]:
         try:
@@ -53,6 +56,24 @@ class Computation:
         if not callable(found):
             raise NotAvailable(self.key)
         return found  # type: ignore[no-any-return]
+
+    def days(self, start: dt.date, end: dt.date) -> dict[dt.date, int] | None:
+        """The figure day by day over a period (None when the app gives no such function)."""
+        if not self.by_day:
+            return None
+        self._callable()  # NotAvailable when the app lacks the figure itself
+        function = getattr(importlib.import_module(self.module), self.by_day, None)
+        return function(start, end) if callable(function) else None
+
+    def from_days(self, days: dict[dt.date, int], start: dt.date, end: dt.date) -> Number | None:
+        """The figure for a period from ``days`` (what ``days`` gave over a wider period): the
+        mean over the days with a count for a mean, the sum otherwise."""
+        inside = [n for day, n in days.items() if start <= day <= end]
+        if self.kind == PER_DAY and self.returns_mean:
+            return sum(inside) / len(inside) if inside else None
+        if self.kind == PER_DAY:
+            return sum(inside) / ((end - start).days + 1)
+        return sum(inside)
 
     @property
     def available(self) -> bool:
@@ -89,6 +110,7 @@ REGISTRY: dict[str, Computation] = {
             _CR,
             "attempts_per_day",
             returns_mean=True,
+            by_day="attempts_by_day",
         ),
         Computation(
             "networks_dismantled",

@@ -193,6 +193,25 @@ class Meter:
             self._cache[key] = self._compute(indicator, start, end)
         return self._cache[key]
 
+    def plan(self, indicator: Indicator, spans: list[tuple[dt.date, dt.date]]) -> None:
+        """Compute the figures of several periods at once when the app gives the figure day by
+        day and the periods lie close together (one pass over the records, not one each)."""
+        computation = computations.REGISTRY.get(indicator.computation)
+        spans = [s for s in set(spans) if (indicator.pk, *s) not in self._cache]
+        if indicator.source != IndicatorSource.COMPUTED or computation is None or len(spans) < 2:
+            return
+        start, end = min(s for s, _e in spans), max(e for _s, e in spans)
+        if (end - start).days + 1 > 1.5 * sum((e - s).days + 1 for s, e in spans):
+            return  # far apart: one pass over the whole would read more than one each
+        try:
+            days = computation.days(start, end)
+        except computations.NotAvailable:
+            self.unavailable.add(indicator.pk)
+            return
+        if days is not None:
+            for s, e in spans:
+                self._cache[(indicator.pk, s, e)] = computation.from_days(days, s, e)
+
     def _compute(self, indicator: Indicator, start: dt.date, end: dt.date) -> Number | None:
         if indicator.source == IndicatorSource.ENTERED:
             return entered_value(indicator, start, end)
@@ -394,6 +413,17 @@ def build_row(
     targets = getattr(indicator, "all_targets", None)
     if targets is None:
         targets = list(indicator.targets.order_by("starts_on"))
+    target = covering_target(targets, period.start, period.end)
+    before = previous_period(period) if trend else None
+    meter.plan(
+        indicator,
+        [
+            (period.start, period.end),
+            *([(target.starts_on, target.ends_on)] if target else []),
+            *([(before.start, before.end)] if before else []),
+            *(months(period.start, period.end) if series else []),
+        ],
+    )
     value = meter.value(indicator, period.start, period.end)
     kind = kind_of(indicator)
     row = IndicatorRow(
@@ -403,7 +433,6 @@ def build_row(
         available=indicator.pk not in meter.unavailable,
         kind=kind,
     )
-    target = covering_target(targets, period.start, period.end)
     if target is not None:
         row.target = target
         row.target_value = meter.value(indicator, target.starts_on, target.ends_on)
@@ -417,9 +446,9 @@ def build_row(
                 total += month_value or 0
                 item.cumulative = total
             row.series.append(item)
-    if trend and row.available:
-        row.previous_period = previous_period(period)
-        row.previous = meter.value(indicator, row.previous_period.start, row.previous_period.end)
+    if before is not None and row.available:
+        row.previous_period = before
+        row.previous = meter.value(indicator, before.start, before.end)
     return row
 
 
