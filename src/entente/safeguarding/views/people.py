@@ -183,6 +183,11 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _field_errors(form: forms.Form, name: str, errors: Any) -> str:
+    label = form.fields[name].label if name in form.fields else ""
+    return f"{label}: {' '.join(str(e) for e in errors)}"
+
+
 def _act_on_person(
     request: HttpRequest,
     pk: int,
@@ -196,12 +201,7 @@ def _act_on_person(
     form = form_class(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError(
-                [
-                    f"{form.fields[k].label if k in form.fields else ''}: {' '.join(str(e) for e in v)}"
-                    for k, v in form.errors.items()
-                ]
-            )
+            raise ValidationError([_field_errors(form, k, v) for k, v in form.errors.items()])
         act(person, form.cleaned_data)
     except ValidationError as exc:
         for message in exc.messages:
