@@ -17,4 +17,6 @@ def nav() -> list[NavItem]:
         NavItem(Module.PROGRAMME, _("Joint fund"), "programme:fund"),
         NavItem(Module.PROGRAMME, _("Action plan"), "programme:plan"),
         # inspections and the joint report (inspections)
+        NavItem(Module.PROGRAMME, _("Joint inspections"), "programme:inspections"),
+        NavItem(Module.PROGRAMME, _("Joint report"), "programme:report"),
     ]

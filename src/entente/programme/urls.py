@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from entente.programme.views import fund, indicators
+from entente.programme.views import fund, indicators, inspections
 
 app_name = "programme"
 
@@ -41,4 +41,38 @@ urlpatterns: list[URLPattern] = [
         name="plan_evidence_download",
     ),
     # inspections and the joint report (inspections)
+    path("inspections/", inspections.inspection_list, name="inspections"),
+    path("inspections/new/", inspections.inspection_create, name="inspection_create"),
+    path("inspections/<str:period>/", inspections.inspection_detail, name="inspection"),
+    path("inspections/<str:period>/edit/", inspections.inspection_edit, name="inspection_edit"),
+    path("inspections/<str:period>/items/", inspections.item_add, name="inspection_item_add"),
+    path(
+        "inspections/<str:period>/items/<int:pk>/",
+        inspections.item_check,
+        name="inspection_item_check",
+    ),
+    path(
+        "inspections/<str:period>/findings/",
+        inspections.finding_add,
+        name="inspection_finding_add",
+    ),
+    path("inspections/<str:period>/actions/", inspections.action_add, name="inspection_action_add"),
+    path(
+        "inspections/<str:period>/actions/<int:pk>/done/",
+        inspections.action_done,
+        name="inspection_action_done",
+    ),
+    path(
+        "inspections/<str:period>/actions/<int:pk>/evidence/",
+        inspections.evidence_add,
+        name="inspection_evidence_add",
+    ),
+    path(
+        "inspections/<str:period>/evidence/<int:pk>/",
+        inspections.evidence_download,
+        name="inspection_evidence_download",
+    ),
+    path("inspections/<str:period>/close/", inspections.inspection_close, name="inspection_close"),
+    path("report/", inspections.report_page, name="report"),
+    path("report/pdf/", inspections.report_pdf, name="report_pdf"),
 ]
