@@ -16,7 +16,8 @@ then a year of operations (2016; 60 days with --quick) is generated at the agree
 
 Then the dashboard page is timed through the test client, as a gold commander (p50 and p95
 over repeats, each a full request: session, access, every figure with its trend and target),
-for the year and for its second half. Goal: p95 < 300 ms.
+for the year and for its second half (with --quick: the 60 generated days, and 2015-H2).
+Goal: p95 < 300 ms.
 
 The joint report's PDF timings (per language) belong in ``time_reports`` below (the
 inspections area adds them); the JSON line's metrics carry whatever it returns.
