@@ -53,8 +53,10 @@ BETWEENNESS_SAMPLES = 16
 # beta (the randomness of the refinement) stays igraph's default, 0.01.
 LEIDEN_ITERATIONS = 2
 LEIDEN_BETA = 0.01
-# Analyses kept in this process (by user's policy, filters and the graph's version).
-CACHED_ANALYSES = 8
+# Analyses kept in this process (by user's policy, filters and the graph's version), the
+# least recently used dropped first: the analysis of a graph of a million links holds about
+# 50 MB (the igraph graph and 100,000 nodes).
+CACHED_ANALYSES = 4
 # Vertex numbers are the entity ids themselves while the largest id is at most this many times
 # the number of links (no mapping needed; the unused numbers cost a few bytes each).
 DIRECT_IDS = 8
