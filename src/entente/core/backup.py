@@ -190,9 +190,16 @@ def _pack(output: Path, manifest: Manifest, dump: Path, *, compress: bool) -> No
         info = tarfile.TarInfo(MANIFEST)
         info.size, info.mtime, info.mode = len(raw), int(time.time()), 0o600
         tar.addfile(info, io.BytesIO(raw))
-        tar.add(dump, arcname=manifest.dump)
+        tar.add(dump, arcname=manifest.dump, filter=_private)
     partial.chmod(0o600)
     partial.replace(output)
+
+
+def _private(info: tarfile.TarInfo) -> tarfile.TarInfo:
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    info.mode = 0o600
+    return info
 
 
 def backup(output: Path, say: Say) -> Manifest:
@@ -534,7 +541,7 @@ def _migrate_if_older(manifest: Manifest, say: Say) -> list[str]:
     )
     if missing:
         say(
-            f"the backup predates {len(missing)} migrations of this code "
+            f"the backup predates {len(missing)} migration(s) of this code "
             f"(e.g. {missing[0]}): running migrate ..."
         )
         call_command("migrate", interactive=False, verbosity=0)

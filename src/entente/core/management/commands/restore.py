@@ -38,7 +38,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.WARNING(
                     f"the backup was older than this code: {len(report.migrated)} "
-                    "migrations applied"
+                    "migration(s) applied"
                 )
             )
         head = report.manifest.audit_head
