@@ -238,3 +238,13 @@ def test_a_backup_of_the_other_database_is_refused(restored: Restored) -> None:
     result = other.run("restore", str(restored.backup))
     assert result.returncode != 0
     assert expected in result.stderr
+
+
+def test_a_missing_or_too_old_pg_dump_is_a_clear_error() -> None:
+    from entente.core.backup import BackupError, pg_tool
+
+    with pytest.raises(BackupError, match="not found on PATH nor in /usr/lib/postgresql"):
+        pg_tool("pg_dump_that_is_not_installed", 15)
+    # make system-deps installs the PostgreSQL client
+    with pytest.raises(BackupError, match="is older than the PostgreSQL 999 server"):
+        pg_tool("pg_dump", 999)
