@@ -19,8 +19,8 @@ over repeats, each a full request: session, access, every figure with its trend 
 for the year and for its second half (with --quick: the 60 generated days, and 2015-H2).
 Goal: p95 < 300 ms.
 
-The joint report's PDF timings (per language) belong in ``time_reports`` below (the
-inspections area adds them); the JSON line's metrics carry whatever it returns.
+Then the joint report's PDF is built for the generated half-year in English and in French
+(``time_reports``: seconds per PDF, goal < 5 s each).
 
     make bench NAME=report [BENCH_ARGS=--quick]
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_report \
@@ -323,10 +323,30 @@ def time_dashboard(query: str, repeats: int) -> dict[str, float]:
     }
 
 
+PDF_GOAL_S = 5.0
+
+
 def time_reports(quick: bool) -> dict[str, Any]:
-    """The joint report's PDF per language (the inspections area fills this in): seconds to
-    build each PDF, keyed like ``pdf_2016_h2_fr_s``. Empty until the report exists."""
-    return {}
+    """The joint report's PDF per language: seconds to build each PDF (every figure computed
+    from the records, rendered and laid out by WeasyPrint), keyed like ``pdf_2016_h2_fr_s``;
+    the first build of the run (fonts and stylesheet loaded) is timed apart. The half-year is
+    2016-H2 (2016-H1 with --quick, whose 60 days fall in it)."""
+    from entente.programme.services import report as reports
+
+    preset = f"{YEAR}-H1" if quick else f"{YEAR}-H2"
+    period = reports.report_period(preset)
+    key = preset.lower().replace("-", "_")
+    start = time.perf_counter()
+    reports.render_pdf(period, "en")
+    metrics: dict[str, Any] = {f"pdf_{key}_first_s": round(time.perf_counter() - start, 2)}
+    for language in reports.LANGUAGES:
+        start = time.perf_counter()
+        pdf = reports.render_pdf(period, language)
+        metrics[f"pdf_{key}_{language}_s"] = round(time.perf_counter() - start, 2)
+        metrics[f"pdf_{key}_{language}_bytes"] = len(pdf)
+        log(f"  PDF {preset} {language}: {metrics[f'pdf_{key}_{language}_s']} s, {len(pdf)} bytes")
+    metrics["pdf_goal_s"] = PDF_GOAL_S
+    return metrics
 
 
 def main() -> None:
@@ -364,8 +384,11 @@ def main() -> None:
             "dashboard_goal_ms": GOAL_MS,
             **time_reports(args.quick),
         }
-        worst = max(year["p95_ms"], half["p95_ms"])
-        report("report", metrics, f"goal: dashboard p95 < {GOAL_MS:.0f} ms", worst / GOAL_MS)
+        worst = max(year["p95_ms"], half["p95_ms"]) / GOAL_MS
+        pdf_times = [v for k, v in metrics.items() if k.endswith(("_en_s", "_fr_s"))]
+        worst = max([worst, *(t / PDF_GOAL_S for t in pdf_times)])
+        goal = f"goal: dashboard p95 < {GOAL_MS:.0f} ms, each PDF < {PDF_GOAL_S:.0f} s"
+        report("report", metrics, goal, worst)
 
 
 if __name__ == "__main__":
