@@ -38,13 +38,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.apps import apps
 from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 
 from entente.core import crypto
 from entente.core.audit import ChainReport, verify_chain
-from entente.core.models.encrypted import EncryptedField
+from entente.core.models.encrypted import encrypted_fields
 
 FORMAT = "entente-backup"
 FORMAT_VERSION = 1
@@ -140,12 +139,7 @@ def _sha256(path: Path) -> str:
 
 def encrypted_columns() -> list[tuple[str, str, str]]:
     """(table, column, column label) of every encrypted field."""
-    return [
-        (model._meta.db_table, f.column, f.column_label)
-        for model in apps.get_models()
-        for f in model._meta.concrete_fields
-        if isinstance(f, EncryptedField)
-    ]
+    return [(model._meta.db_table, f.column, f.column_label) for model, f in encrypted_fields()]
 
 
 def _quote(name: str) -> str:

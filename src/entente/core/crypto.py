@@ -84,7 +84,9 @@ def keyring() -> Keyring:
     path = key_file()
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(new_key_spec("k1") + "\n")
+        # A random id: a key generated after restoring a backup without its keys must not
+        # take the name of the key the restored values need.
+        path.write_text(new_key_spec(f"k-{secrets.token_hex(4)}") + "\n")
         path.chmod(0o600)
     return _parse(path.read_text())
 

@@ -57,6 +57,18 @@ class EncryptedField(models.BinaryField):  # type: ignore[type-arg]
         return ""  # never serialised in the clear
 
 
+def encrypted_fields() -> list[tuple[type[models.Model], EncryptedField]]:
+    """(model, field) of every encrypted field of the installed apps."""
+    from django.apps import apps
+
+    return [
+        (model, field)
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, EncryptedField)
+    ]
+
+
 class EncryptedTextField(EncryptedField):
     def encode(self, value: Any) -> bytes:
         return str(value).encode()

@@ -11,30 +11,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from entente.core import crypto
-from entente.core.models.encrypted import EncryptedField
+from entente.core.models.encrypted import encrypted_fields
 
 CHUNK = 500
-
-
-def encrypted_columns() -> list[tuple[Any, EncryptedField]]:
-    return [
-        (model, field)
-        for model in apps.get_models()
-        for field in model._meta.concrete_fields
-        if isinstance(field, EncryptedField)
-    ]
 
 
 def rotate() -> dict[str, int]:
     """Re-wrap every value under the current key; {column: values re-wrapped}."""
     done: dict[str, int] = {}
     current = crypto.keyring().current
-    for model, field in encrypted_columns():
+    for model, field in encrypted_fields():
         table, column, pk = model._meta.db_table, field.column, model._meta.pk.column
         q = connection.ops.quote_name
         count = 0
@@ -65,7 +55,7 @@ def remaining() -> int:
     """Values still wrapped by a key other than the current one."""
     current = crypto.keyring().current
     left = 0
-    for model, field in encrypted_columns():
+    for model, field in encrypted_fields():
         table, column = model._meta.db_table, field.column
         q = connection.ops.quote_name
         with connection.cursor() as cursor:
