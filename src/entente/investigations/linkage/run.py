@@ -53,9 +53,17 @@ CHUNK = 5_000
 # sorts by probability, so a reviewer sees the surest pairs first.
 DEFAULT_THRESHOLD = 0.9
 # Random pairs sampled to estimate u. The strongest levels (same spelling, names swapped, same
-# romanisation) occur in a few random pairs in a million: 5 million samples give each a few
-# dozen hits rather than a handful, so that their weights are estimates, not noise.
+# romanisation) occur in a few random pairs in a million: at national scale 5 million samples
+# give each a few dozen hits rather than a handful, so that their weights are estimates, not
+# noise. Five per record, between Splink's default million and those 5 million: a small set
+# has fewer distinct pairs to learn from, and its larger prior needs less of the names.
 U_PAIRS = 5e6
+
+
+def u_pairs(records: int) -> float:
+    return max(1e6, min(U_PAIRS, 5.0 * records))
+
+
 Progress = Callable[[ResolutionRun], None]
 
 
@@ -200,7 +208,9 @@ def linker_for(kind: str, backend: str, work: Path, model_settings: dict[str, An
     return Linker(frame, model_settings, log_level=logging.WARNING)
 
 
-def train(kind: str, backend: str, work: Path, *, seed: int = 42) -> dict[str, Any]:
+def train(
+    kind: str, backend: str, work: Path, *, records: int = 0, seed: int = 42
+) -> dict[str, Any]:
     """Train u by random sampling and m by EM; the trained model (a settings dict)."""
     linker = linker_for(kind, backend, work, model.settings(kind, backend=backend))
     # The prior: the pairs the strict rules find (same romanisation key and same date of
@@ -212,7 +222,7 @@ def train(kind: str, backend: str, work: Path, *, seed: int = 42) -> dict[str, A
         )
     except Exception as exc:  # no pair at all: the default prior stands
         log.warning("prior not estimated: %s", exc)
-    linker.training.estimate_u_using_random_sampling(max_pairs=U_PAIRS, seed=seed)
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs(records), seed=seed)
     for cols in model.TRAINING_BLOCKS[kind]:
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
@@ -353,7 +363,7 @@ def execute(
             _save(run, stage="train", done=0, total=1)
             progress(run)
             if run.records >= 2:
-                trained = train(run.kind, run.backend, work)
+                trained = train(run.kind, run.backend, work, records=run.records)
             else:
                 trained = model.settings(run.kind, backend=run.backend)
             (work / "model.json").write_text(json.dumps(trained))
