@@ -322,8 +322,8 @@ def _provenance(user: Any, rows: Iterable[dict[str, Any]]) -> dict[int, str]:
         ("incident_id", Incident, "pk"),
     ):
         if wanted[key]:
-            rows = model.objects.visible_to(user).filter(pk__in=wanted[key])
-            names[key] = {pk: str(value) for pk, value in rows.values_list("pk", attr)}
+            found = model.objects.visible_to(user).filter(pk__in=wanted[key])
+            names[key] = {pk: str(value) for pk, value in found.values_list("pk", attr)}
     labels: dict[int, str] = {}
     for e in rows:
         if e.get("report_id"):
