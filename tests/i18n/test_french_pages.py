@@ -16,11 +16,13 @@ import polib
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 
 from entente.control_room.models import Zone
 from entente.core import access, services
 from entente.core.choices import TLP, Module, Role
 from entente.core.models import Agency, Bulletin, Site, User
+from entente.core.navigation import menu_for
 from entente.demo.intelligence import load_intelligence
 from entente.demo.personas import PERSONAS
 from entente.intelligence.models import InformationRequest, Report
@@ -44,9 +46,18 @@ VOID = {
 }
 
 
+# English messages spelled like a common French word ("il met", "la place"): on a French page
+# they are that word.
+FRENCH_WORDS = {"met", "place", "places"}
+
+
 def english_strings() -> list[str]:
     strings = []
-    for e in polib.pofile(str(CATALOGUE)):
+    catalogue = polib.pofile(str(CATALOGUE))
+    # A word that is itself the French of another message ("pays", "Places") is French text
+    # wherever it shows, whatever English message shares its spelling.
+    french = {e.msgstr.strip(" .,:;()").lower() for e in catalogue if e.msgstr} | FRENCH_WORDS
+    for e in catalogue:
         if (
             e.obsolete
             or e.msgid_plural
@@ -59,7 +70,11 @@ def english_strings() -> list[str]:
             part = part.strip(" .,:;()")
             # Compared without case: "Incident {ids}" translated "L’incident {ids}" leaves no
             # English behind ("incident" is French too).
-            if len(part) >= 3 and part.lower() not in e.msgstr.lower():
+            if (
+                len(part) >= 3
+                and part.lower() not in e.msgstr.lower()
+                and part.lower() not in french
+            ):
                 strings.append(part)
     return strings
 
@@ -185,6 +200,12 @@ def pages_for(username: str, bulletin_pk: int) -> list[str]:
         pages += intelligence_pages(User.objects.get(username=username))
     if Module.AUDIT in persona.roles:
         pages += ["/audit/", "/intelligence/disclosures/"]
+    # Every page of the user's menu (the investigations and safeguarding pages among them).
+    for group in menu_for(User.objects.get(username=username)):
+        for item in group["items"]:
+            url = reverse(item.url_name)
+            if url not in pages:
+                pages.append(url)
     return pages
 
 
@@ -227,6 +248,57 @@ def test_the_french_interface_shows_no_english(username, bulletin):
         if left:
             problems[page] = left
     assert not problems, f"{username} sees English on French pages: {problems}"
+
+
+def domain_pages(user: User) -> list[str]:
+    """The menu's pages, and the first record of each kind the user may see in the
+    investigations, safeguarding and programme apps (loaded with their demo)."""
+    from entente.intelligence.models import Entity
+    from entente.investigations.models import Investigation, Network
+    from entente.safeguarding.models import Place
+
+    pages = [reverse(item.url_name) for group in menu_for(user) for item in group["items"]]
+    firsts = (
+        (Investigation, "investigations:investigation_detail"),
+        (Network, "investigations:network_detail"),
+        (Entity, "investigations:entity_detail"),
+        (Place, "safeguarding:place_detail"),
+    )
+    for model, name in firsts:
+        if not access.has_role(user, model.access_module):
+            continue
+        record = model.objects.visible_to(user).order_by("pk").first()
+        if record is not None:
+            pages.append(reverse(name, args=[record.pk]))
+    if access.has_role(user, Module.INVESTIGATIONS):
+        investigation = Investigation.objects.visible_to(user).order_by("pk").first()
+        if investigation is not None:
+            pages.append(f"/investigations/chart/?investigation={investigation.pk}")
+    return pages
+
+
+def test_the_domain_pages_show_no_english_with_their_demo(bulletin):
+    """Investigations, safeguarding and the programme, with their demo records, in French."""
+    from entente.demo.investigations import load_investigations
+    from entente.demo.programme import load_programme
+    from entente.demo.safeguarding import load_safeguarding
+
+    load_investigations()
+    load_safeguarding()
+    load_programme()
+    domain = {Module.INVESTIGATIONS, Module.SAFEGUARDING, Module.PROGRAMME}
+    problems = {}
+    for persona in PERSONAS:
+        if not domain & set(persona.roles):
+            continue
+        client = french_client(persona.username)
+        for page in domain_pages(User.objects.get(username=persona.username)):
+            response = client.get(page)
+            assert response.status_code == 200, (persona.username, page)
+            left = english_left(response.content.decode())
+            if left:
+                problems[(persona.username, page)] = left
+    assert not problems, f"English on French pages: {problems}"
 
 
 def test_the_login_page_in_french_for_a_visitor(client, db):

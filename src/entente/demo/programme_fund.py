@@ -179,8 +179,8 @@ MEASURES: list[tuple[Any, ...]] = [
         D(2014, 9, 29),
         ["networks_dismantled"],
         "Two DCPAF officers each month with the Joint Border Intelligence Unit in Folkestone",
-        "Deux fonctionnaires de la DCPAF chaque mois auprès de la Joint Border Intelligence Unit "
-        "à Folkestone",
+        "Deux fonctionnaires de la DCPAF chaque mois auprès de l’unité conjointe de renseignement "
+        "frontalier (JBIU) à Folkestone",
     ),
     (
         "CA-01",

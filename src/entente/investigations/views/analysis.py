@@ -50,6 +50,7 @@ class AnalysisForm(StyledMixin, forms.Form):
         required=False,
         empty_label=gettext_lazy("The whole graph I may see"),
         queryset=Investigation.objects.none(),
+        widget=forms.Select(attrs={"lang": ""}),  # references and titles as written
     )
     kinds = forms.MultipleChoiceField(
         label=gettext_lazy("Link types"),

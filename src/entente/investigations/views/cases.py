@@ -44,6 +44,10 @@ from entente.investigations.services import networks as network_services
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+# A choice of records by their names, written in whichever language their authors used.
+DATA_SELECT = forms.Select(attrs={"lang": ""})
+
+
 class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
         agency = obj.agency.code if obj.agency else ""
@@ -81,7 +85,10 @@ class InvestigationForm(StyledMixin, forms.Form):
         label=gettext_lazy("British lead agency"), queryset=Agency.objects.none()
     )
     network = forms.ModelChoiceField(
-        label=gettext_lazy("Target network"), required=False, queryset=Network.objects.none()
+        label=gettext_lazy("Target network"),
+        required=False,
+        queryset=Network.objects.none(),
+        widget=DATA_SELECT,
     )
     opened_on = forms.DateField(label=gettext_lazy("Opened on"), widget=DATE)
     classification = forms.TypedChoiceField(
@@ -230,6 +237,7 @@ class InvestigationFilterForm(StyledMixin, forms.Form):
         required=False,
         empty_label=gettext_lazy("All"),
         queryset=Network.objects.none(),
+        widget=DATA_SELECT,
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

@@ -403,7 +403,8 @@ def _default_period() -> str:
 @login_required
 def report_page(request: HttpRequest) -> HttpResponse:
     _viewer(request)
-    text = request.GET.get("period", "").strip().upper() or _default_period()
+    asked = request.GET.get("period", "").strip().upper()
+    text = asked or _default_period()
     context: dict[str, Any] = {
         "period_text": text,
         "period": None,
@@ -417,7 +418,10 @@ def report_page(request: HttpRequest) -> HttpResponse:
         context.update(reports.report_context(period))
         context["countries_label"] = " · ".join(c.name for c in context["countries"])
     except ValidationError as exc:
-        context["period"], context["problem"], status = None, " ".join(exc.messages), 422
+        # A period the reader asked for is their error; the page's own default (from the
+        # menu) with nothing in it yet is not.
+        context["period"], context["problem"] = None, " ".join(exc.messages)
+        status = 422 if asked else 200
     return render(request, "programme/report.html", context, status=status)
 
 
