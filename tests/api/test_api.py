@@ -99,6 +99,14 @@ def test_malformed_json_is_a_400_problem(bearer):
     assert response["Content-Type"].startswith(PROBLEM)
 
 
+def test_too_many_query_parameters_is_a_400_problem(bearer):
+    """Past Django's limit on parameters (DATA_UPLOAD_MAX_NUMBER_FIELDS), as a fuzzer sends."""
+    query = "&".join(f"entities={i}" for i in range(1500))
+    response = bearer("gold.kent").get(f"/api/v1/investigations/graph/timeline?{query}")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith(PROBLEM)
+
+
 @pytest.mark.parametrize(
     "header", ["", "Bearer ", "Bearer ent_nope", "Token abc", "Bearer " + "x" * 500]
 )

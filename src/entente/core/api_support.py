@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -233,6 +233,7 @@ class EntenteAPI(NinjaAPI):
         self.add_exception_handler(PermissionDenied, self._on_forbidden)
         self.add_exception_handler(Http404, self._on_not_found)
         self.add_exception_handler(HttpError, self._on_http_error)
+        self.add_exception_handler(SuspiciousOperation, self._on_suspicious)
         self.add_exception_handler(Exception, self._on_error)
 
     def _on_validation(self, request: HttpRequest, exc: Any) -> HttpResponse:
@@ -286,6 +287,18 @@ class EntenteAPI(NinjaAPI):
         if status == 400 and "json" in detail.lower():
             detail = _("The request body is not valid JSON.")
         return problem_response(request, status, "http-error", title, detail)
+
+    def _on_suspicious(self, request: HttpRequest, exc: Any) -> HttpResponse:
+        """What Django refuses as a bad request (too many parameters, a body too large, a
+        forged host): the caller's error, as Django's own pages answer it."""
+        logger.warning("API bad request on %s: %s", request.path, exc)
+        return problem_response(
+            request,
+            400,
+            "bad-request",
+            _("Bad request"),
+            _("The request is too large or malformed (too many parameters?)."),
+        )
 
     def _on_error(self, request: HttpRequest, exc: Any) -> HttpResponse:
         logger.exception("API error on %s", request.path, exc_info=exc)
