@@ -17,7 +17,6 @@ Every write runs in one transaction, checks everything before it writes, and is 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +32,6 @@ from django.utils.translation import gettext as _
 from entente.core import access, audit
 from entente.core.choices import AuditAction, Module, Role
 from entente.core.models import Agency
-from entente.intelligence.services.attachments import check_attachment
 from entente.programme.choices import ActionState, InspectionState, Severity
 from entente.programme.models import (
     ChecklistItem,
@@ -441,48 +439,15 @@ def add_action_evidence(
     """A document or a link showing an action done: the action plan's rules (plan.add_evidence:
     allowed types, size limit, content matching the name; a link to an address or a page)."""
     access.require_role(acting_user, Module.PROGRAMME, Role.EDITOR)
-    errors: dict[str, Any] = {}
-    title = (title or "").strip()
-    if not title:
-        errors["title"] = _("Give the evidence a title.")
-    try:
-        clean_link = plan._clean_link(link)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-        clean_link = ""
-    name, content_type = "", ""
-    if data is not None and file_name:
-        try:
-            name, content_type = check_attachment(file_name, data)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-    elif not clean_link and "link" not in errors:
-        errors["file"] = _("Attach a document or give a link.")
-    if errors:
-        raise ValidationError(errors)
-    evidence = Evidence.objects.create(
-        action=action,
-        title=title[:300],
-        link=clean_link,
-        file_name=name,
-        content_type=content_type,
-        data=data if name else None,
-        added_by=acting_user,
-    )
-    audit.record(
+    return plan.record_evidence(
         acting_user,
-        AuditAction.CREATE,
-        evidence,
-        changes={
-            "action": action.pk,
-            "title": evidence.title,
-            "link": clean_link,
-            "file_name": name,
-            "size": len(data) if name and data else 0,
-            "sha256": hashlib.sha256(data).hexdigest() if name and data else "",
-        },
+        {"action": action},
+        {"action": action.pk},
+        title=title,
+        link=link,
+        file_name=file_name,
+        data=data,
     )
-    return evidence
 
 
 def action_of(inspection: Inspection, pk: int) -> InspectionAction:

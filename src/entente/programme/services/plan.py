@@ -266,6 +266,30 @@ def add_evidence(
     """Add a document (an allowed type within the size limit, its content what its name
     says) or a link (an address, or a record's page here) to a measure; at least one."""
     access.require_role(acting_user, Module.PROGRAMME, Role.EDITOR)
+    return record_evidence(
+        acting_user,
+        {"measure": measure},
+        {"measure": measure.code},
+        title=title,
+        link=link,
+        file_name=file_name,
+        data=data,
+    )
+
+
+def record_evidence(
+    acting_user: Any,
+    owner: dict[str, Any],
+    owner_in_audit: dict[str, Any],
+    *,
+    title: str,
+    link: str,
+    file_name: str,
+    data: bytes | None,
+) -> Evidence:
+    """The evidence of a measure or of an inspection's action (``owner``: the Evidence field
+    and its record), checked whole before anything is written, and audited with the file's
+    size and digest (never its content)."""
     errors: dict[str, Any] = {}
     title = (title or "").strip()
     if not title:
@@ -286,7 +310,7 @@ def add_evidence(
     if errors:
         raise ValidationError(errors)
     evidence = Evidence.objects.create(
-        measure=measure,
+        **owner,
         title=title[:300],
         link=clean_link,
         file_name=name,
@@ -299,7 +323,7 @@ def add_evidence(
         AuditAction.CREATE,
         evidence,
         changes={
-            "measure": measure.code,
+            **owner_in_audit,
             "title": evidence.title,
             "link": clean_link,
             "file_name": name,
