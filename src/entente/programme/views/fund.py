@@ -152,6 +152,17 @@ class EvidenceForm(StyledMixin, forms.Form):
         help_text=gettext_lazy("PDF, PNG, JPEG, DOCX, TXT or CSV."),
     )
 
+    def evidence(self) -> dict[str, Any]:
+        """The service's arguments (a valid form): the upload read up to one byte past the
+        size limit, so the service, not the reader, refuses a file too large."""
+        upload = self.cleaned_data["file"]
+        return {
+            "title": self.cleaned_data["title"],
+            "link": self.cleaned_data["link"],
+            "file_name": upload.name if upload else "",
+            "data": upload.read(plan.evidence_max_bytes() + 1) if upload else None,
+        }
+
 
 # Helpers ------------------------------------------------------------------------------------
 
@@ -540,18 +551,8 @@ def evidence_add(request: HttpRequest, code: str) -> HttpResponse:
     measure = plan.measure_for(user, code)
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
-        upload = form.cleaned_data["file"]
-        limit = plan.evidence_max_bytes()
-        data = upload.read(limit + 1) if upload else None
         try:
-            plan.add_evidence(
-                measure,
-                acting_user=user,
-                title=form.cleaned_data["title"],
-                link=form.cleaned_data["link"],
-                file_name=upload.name if upload else "",
-                data=data,
-            )
+            plan.add_evidence(measure, acting_user=user, **form.evidence())
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:

@@ -27,7 +27,6 @@ from entente.core.models import Agency
 from entente.programme.choices import Severity
 from entente.programme.models import Finding, Inspection
 from entente.programme.services import inspections as services
-from entente.programme.services import plan
 from entente.programme.services import report as reports
 from entente.programme.views.fund import DATE, EvidenceForm
 
@@ -340,18 +339,8 @@ def evidence_add(request: HttpRequest, period: str, pk: int) -> HttpResponse:
     action = services.action_of(inspection, pk)
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
-        upload = form.cleaned_data["file"]
-        limit = plan.evidence_max_bytes()
-        data = upload.read(limit + 1) if upload else None
         try:
-            services.add_action_evidence(
-                action,
-                acting_user=user,
-                title=form.cleaned_data["title"],
-                link=form.cleaned_data["link"],
-                file_name=upload.name if upload else "",
-                data=data,
-            )
+            services.add_action_evidence(action, acting_user=user, **form.evidence())
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
