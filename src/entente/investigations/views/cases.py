@@ -544,7 +544,7 @@ def report_unlink(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse
     user: Any = request.user
 
     def act(found: Investigation) -> object:
-        report = get_object_or_404(Report.objects.visible_to(user), pk=report_pk)
+        report = access.get_visible_or_404(Report, user, pk=report_pk)
         services.unlink_report(found, acting_user=user, report=report)
         return None
 
@@ -571,7 +571,7 @@ def entity_remove(request: HttpRequest, pk: int, entity_pk: int) -> HttpResponse
     user: Any = request.user
 
     def act(found: Investigation) -> object:
-        entity = get_object_or_404(Entity.objects.visible_to(user), pk=entity_pk)
+        entity = access.get_visible_or_404(Entity, user, pk=entity_pk)
         services.remove_entity(found, acting_user=user, entity=entity)
         return None
 
