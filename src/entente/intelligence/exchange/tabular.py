@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,11 +150,12 @@ def read_csv(data: bytes) -> Table:
     return Table(header, records)
 
 
-def guess_mapping(header: list[str]) -> dict[str, str]:
-    """Report field -> column, for the columns whose names say what they hold."""
+def guess_mapping(header: list[str], targets: Sequence[Any] | None = None) -> dict[str, str]:
+    """Field -> column, for the columns whose names say what they hold: the report fields, or
+    another import's ``targets`` (each with a ``name``, a ``label`` and ``aliases``)."""
     by_key = {_key(name): name for name in header}
     mapping: dict[str, str] = {}
-    for target in TARGETS:
+    for target in TARGETS if targets is None else targets:
         for alias in (target.name, _key(str(target.label)), *target.aliases):
             column = by_key.get(_key(alias))
             if column is not None and column not in mapping.values():

@@ -104,16 +104,9 @@ def parse_mapping_text(text: str) -> dict[str, str]:
 
 
 def guess_mapping(header: list[str]) -> dict[str, str]:
-    """Field -> column, for the columns whose names say what they hold."""
-    by_key = {tabular._key(name): name for name in header}
-    mapping: dict[str, str] = {}
-    for target in TARGETS:
-        for alias in (target.name, tabular._key(str(target.label)), *target.aliases):
-            column = by_key.get(tabular._key(alias))
-            if column is not None and column not in mapping.values():
-                mapping[target.name] = column
-                break
-    return mapping
+    """Field -> column, for the columns whose names say what they hold (the reports'
+    import's rule, over the entity and link fields)."""
+    return tabular.guess_mapping(header, TARGETS)
 
 
 def validate_mapping(mapping: Any, header: list[str], *, default_kind: str = "") -> dict[str, str]:
