@@ -3,23 +3,17 @@
 No ``from __future__ import annotations`` here (django-ninja reads the annotations).
 """
 
-from datetime import date
-from typing import Literal
-
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.errors import ValidationError
 
-from entente.core import access, periods
-from entente.core.api_support import QueryFilter, RecordId, rendered
+from entente.core import access
+from entente.core.api_support import RecordId, rendered
 from entente.core.choices import Module
 from entente.investigations import analysis
+from entente.investigations.api.chart import GraphFilter, checked_filters
 from entente.investigations.models import Investigation
 
 router = Router()
-
-KindName = Literal["drives", "owns", "calls", "pays", "travels_with", "member_of"]
 
 
 class NodeOut(Schema):
@@ -53,16 +47,9 @@ class SuggestionOut(Schema):
     reasons: list[str] = Field(description="why, in the caller's language")
 
 
-class AnalysisQuery(QueryFilter):
+class AnalysisQuery(GraphFilter):
     investigation: RecordId | None = Field(
         None, description="only this investigation's entities and their neighbourhood"
-    )
-    kinds: list[KindName] = Field(default_factory=list, description="link kinds (repeatable)")
-    start: date | None = Field(
-        None, ge=periods.EARLIEST, le=periods.LATEST, description="links active from this day"
-    )
-    end: date | None = Field(
-        None, ge=periods.EARLIEST, le=periods.LATEST, description="links active until this day"
     )
 
 
@@ -72,24 +59,8 @@ class AnalysisQuery(QueryFilter):
     summary="Communities and centralities of the graph the caller may see",
 )
 def graph_analysis(request: HttpRequest, query: Query[AnalysisQuery]) -> HttpResponse:
-    access.require_role(request.user, Module.INVESTIGATIONS)
-    if query.start and query.end and query.start > query.end:
-        raise ValidationError(
-            [
-                {
-                    "loc": ("query", "start"),
-                    "msg": _("The period starts after it ends."),
-                    "type": "value_error",
-                }
-            ]
-        )
-    result = analysis.analyse(
-        request.user,
-        investigation=query.investigation,
-        kinds=query.kinds,
-        start=query.start,
-        end=query.end,
-    )
+    filters = checked_filters(request, query)
+    result = analysis.analyse(request.user, investigation=query.investigation, **filters)
     # Already the schema's shape (plain numbers and strings): not validated again node by node.
     return rendered(result.as_json())
 

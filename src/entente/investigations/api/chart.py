@@ -87,7 +87,9 @@ class EventOut(Schema):
     entities: list[int]
 
 
-def _checked(request: HttpRequest, filters: GraphFilter) -> dict[str, Any]:
+def checked_filters(request: HttpRequest, filters: GraphFilter) -> dict[str, Any]:
+    """The graph's filters for the services (the link chart's and the analysis'), once the
+    caller's role and the period's order are checked."""
     access.require_role(request.user, Module.INVESTIGATIONS)
     if filters.start and filters.end and filters.start > filters.end:
         raise ValidationError(
@@ -111,7 +113,7 @@ def _checked(request: HttpRequest, filters: GraphFilter) -> dict[str, Any]:
 def expand(
     request: HttpRequest, entity_id: RecordId, filters: Query[ExpandFilter]
 ) -> dict[str, Any]:
-    options = _checked(request, filters)
+    options = checked_filters(request, filters)
     found = graph.neighbourhood(request.user, entity_id, hops=filters.hops, **options)
     services.record_read(
         found, acting_user=request.user, about="intelligence.entity", about_id=entity_id
@@ -128,7 +130,7 @@ def expand(
 def path(
     request: HttpRequest, source_id: RecordId, target_id: RecordId, filters: Query[GraphFilter]
 ) -> dict[str, Any]:
-    options = _checked(request, filters)
+    options = checked_filters(request, filters)
     found = graph.shortest_path(request.user, source_id, target_id, **options)
     if found is None:
         return {"path": None, "nodes": [], "edges": [], "truncated": 0}
@@ -149,5 +151,5 @@ def path(
     summary="The dated events of entities: their links, actions of investigations, reports",
 )
 def timeline(request: HttpRequest, filters: Query[TimelineFilter]) -> list[dict[str, Any]]:
-    options = _checked(request, filters)
+    options = checked_filters(request, filters)
     return graph.timeline(request.user, filters.entities, **options)

@@ -29,6 +29,7 @@ from entente.intelligence.api import reports as reports_api
 from entente.intelligence.api.exchange import RowErrorOut
 from entente.intelligence.models import Entity
 from entente.intelligence.services import exchange as intel_exchange
+from entente.investigations.api.chart import LinkKindCode
 from entente.investigations.models import EntityImport, Link
 from entente.investigations.services import entities as services
 from entente.investigations.services import imports
@@ -37,7 +38,6 @@ from entente.investigations.services import links as link_services
 router = Router()
 
 Kind = Literal["person", "vehicle", "phone", "company", "place", "account"]
-LinkKindName = Literal["drives", "owns", "calls", "pays", "travels_with", "member_of"]
 TlpCode = Literal["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"]
 Level = Literal[10, 20, 30]
 
@@ -180,7 +180,7 @@ def entity_detail(request: HttpRequest, entity_id: int) -> Entity:
 
 class LinkFilter(Paging):
     entity: int | None = Field(None, ge=1, le=2**63 - 1, description="links touching it")
-    kind: LinkKindName | None = None
+    kind: LinkKindCode | None = None
 
 
 class LinkIn(StrictSchema):
@@ -189,7 +189,7 @@ class LinkIn(StrictSchema):
 
     source: RecordId
     target: RecordId
-    kind: LinkKindName
+    kind: LinkKindCode
     starts_on: date | None = _day("first day the link held")
     ends_on: date | None = _day("last day the link held")
     confidence: float = Field(1.0, description="between 0 (a guess) and 1 (established)")
