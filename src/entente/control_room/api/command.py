@@ -134,7 +134,7 @@ class SignatureOut(Schema):
     signed_at: datetime
 
 
-class DecisionOut(Schema):
+class CommandDecisionOut(Schema):
     id: int
     title: str
     situation: str
@@ -183,7 +183,7 @@ class DecisionOut(Schema):
         return services.awaiting(obj)
 
 
-class DecisionIn(StrictSchema):
+class CommandDecisionIn(StrictSchema):
     title: str = Field(min_length=1, max_length=200)
     situation: str = Field("", max_length=20000)
     decision: str = Field(min_length=1, max_length=20000)
@@ -201,7 +201,9 @@ def _decisions(user: Any) -> QuerySet[Decision]:
     )
 
 
-@router.get("/decisions", response=list[DecisionOut], summary="The decision log, newest first")
+@router.get(
+    "/decisions", response=list[CommandDecisionOut], summary="The decision log, newest first"
+)
 @paginate(Pagination)
 def list_decisions(request: HttpRequest) -> QuerySet[Decision]:
     access.require_role(request.user, Module.COMMAND)
@@ -210,15 +212,15 @@ def list_decisions(request: HttpRequest) -> QuerySet[Decision]:
 
 @router.post(
     "/decisions",
-    response={201: DecisionOut},
+    response={201: CommandDecisionOut},
     summary="Record a decision of the unified command (it awaits both gold commanders)",
 )
-def create_decision(request: HttpRequest, payload: DecisionIn) -> Status[Decision]:
+def create_decision(request: HttpRequest, payload: CommandDecisionIn) -> Status[Decision]:
     decision = services.record_decision(acting_user=request.user, **payload.model_dump())
     return Status(201, _decisions(request.user).get(pk=decision.pk))
 
 
-@router.get("/decisions/{decision_id}", response=DecisionOut, summary="One decision")
+@router.get("/decisions/{decision_id}", response=CommandDecisionOut, summary="One decision")
 def get_decision(request: HttpRequest, decision_id: int) -> Decision:
     decision: Decision = access.get_visible_or_404(
         _decisions(request.user), request.user, pk=decision_id
@@ -228,7 +230,7 @@ def get_decision(request: HttpRequest, decision_id: int) -> Decision:
 
 @router.post(
     "/decisions/{decision_id}/signatures",
-    response={201: DecisionOut},
+    response={201: CommandDecisionOut},
     summary="Sign a decision as the gold commander of the caller's country",
 )
 def sign_decision(request: HttpRequest, decision_id: int) -> Status[Decision]:
@@ -240,7 +242,7 @@ def sign_decision(request: HttpRequest, decision_id: int) -> Status[Decision]:
 # Response times ---------------------------------------------------------------------------
 
 
-class MeasureOut(Schema):
+class CommandMeasureOut(Schema):
     count: int = Field(description="incidents that reached the step")
     median_seconds: float | None
     p90_seconds: float | None
@@ -249,9 +251,9 @@ class MeasureOut(Schema):
 class ResponseTimesOut(Schema):
     site: str = Field(description='a site code, or "" for all the sites together')
     incidents: int
-    acknowledged: MeasureOut
-    dispatched: MeasureOut
-    on_scene: MeasureOut
+    acknowledged: CommandMeasureOut
+    dispatched: CommandMeasureOut
+    on_scene: CommandMeasureOut
 
 
 class ResponseTimesReport(Schema):
@@ -261,7 +263,7 @@ class ResponseTimesReport(Schema):
     rows: list[ResponseTimesOut]
 
 
-class PeriodFilter(QueryFilter):
+class CommandPeriodFilter(QueryFilter):
     start: date | None = Field(
         None,
         ge=periods.EARLIEST,
@@ -286,7 +288,7 @@ def _measure(m: stats.Measure) -> dict[str, Any]:
     response=ResponseTimesReport,
     summary="Time from the first alert to acknowledgement, dispatch and on scene, per site",
 )
-def response_times(request: HttpRequest, filters: Query[PeriodFilter]) -> dict[str, Any]:
+def response_times(request: HttpRequest, filters: Query[CommandPeriodFilter]) -> dict[str, Any]:
     today = timezone.now().date()
     end = filters.end or today
     start = filters.start or end - dt.timedelta(days=90)

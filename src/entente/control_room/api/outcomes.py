@@ -163,7 +163,7 @@ class VehicleReportOut(Schema):
         return obj.taken_up_by.get_username() if obj.taken_up_by else None
 
 
-class HandoverFilter(QueryFilter):
+class OutcomeHandoverFilter(QueryFilter):
     state: Literal["pending", "taken_up"] | None = None
 
 
@@ -191,7 +191,9 @@ def close_incident(request: HttpRequest, incident_id: int, payload: OutcomeIn) -
     summary="Handovers of people found, for safeguarding (those visible to the caller)",
 )
 @paginate(Pagination)
-def list_handovers(request: HttpRequest, filters: Query[HandoverFilter]) -> QuerySet[Handover]:
+def list_handovers(
+    request: HttpRequest, filters: Query[OutcomeHandoverFilter]
+) -> QuerySet[Handover]:
     return services.handovers_for(request.user, state=filters.state)
 
 

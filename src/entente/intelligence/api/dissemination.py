@@ -59,11 +59,11 @@ class ReleaseIn(StrictSchema):
     version: Version = "original"
 
 
-class DecisionIn(StrictSchema):
+class ReleaseDecisionIn(StrictSchema):
     note: str = Field("", max_length=services.MAX_TEXT)
 
 
-class PersonOut(Schema):
+class ReleaseActorOut(Schema):
     username: str
     agency: str | None
     at: dt.datetime | None
@@ -83,9 +83,9 @@ class ReleaseOut(Schema):
     legal_basis: str
     purpose: str
     state: str
-    requested: PersonOut
-    approved: PersonOut | None
-    decided: PersonOut | None
+    requested: ReleaseActorOut
+    approved: ReleaseActorOut | None
+    decided: ReleaseActorOut | None
     decision_note: str
 
     @staticmethod
@@ -197,7 +197,10 @@ def _release(request: HttpRequest, release_id: int) -> Release:
 
 
 def _decide(
-    request: HttpRequest, release_id: int, payload: DecisionIn, action: Callable[..., Release]
+    request: HttpRequest,
+    release_id: int,
+    payload: ReleaseDecisionIn,
+    action: Callable[..., Release],
 ) -> Release:
     """Approve, reject or withdraw; the release read back as the caller now sees it."""
     release = action(_release(request, release_id), acting_user=request.user, note=payload.note)
@@ -279,7 +282,7 @@ def get_release(request: HttpRequest, release_id: int) -> Release:
     response=ReleaseOut,
     summary="Approve a release: the second person of the originating agency (four-eyes)",
 )
-def approve_release(request: HttpRequest, release_id: int, payload: DecisionIn) -> Release:
+def approve_release(request: HttpRequest, release_id: int, payload: ReleaseDecisionIn) -> Release:
     return _decide(request, release_id, payload, services.approve_release)
 
 
@@ -288,7 +291,7 @@ def approve_release(request: HttpRequest, release_id: int, payload: DecisionIn) 
     response=ReleaseOut,
     summary="Reject a release, saying why (approvers of the originating agency)",
 )
-def reject_release(request: HttpRequest, release_id: int, payload: DecisionIn) -> Release:
+def reject_release(request: HttpRequest, release_id: int, payload: ReleaseDecisionIn) -> Release:
     return _decide(request, release_id, payload, services.reject_release)
 
 
@@ -297,7 +300,7 @@ def reject_release(request: HttpRequest, release_id: int, payload: DecisionIn) -
     response=ReleaseOut,
     summary="Withdraw a release you asked for, before it is decided",
 )
-def withdraw_release(request: HttpRequest, release_id: int, payload: DecisionIn) -> Release:
+def withdraw_release(request: HttpRequest, release_id: int, payload: ReleaseDecisionIn) -> Release:
     return _decide(request, release_id, payload, services.withdraw_release)
 
 

@@ -39,7 +39,7 @@ Kind = Literal["person", "vehicle", "phone", "company", "place"]
 EntityRoleCode = Literal["subject", "mentioned"]
 
 
-class EntityIn(StrictSchema):
+class IntelligenceEntityIn(StrictSchema):
     kind: Kind
     name: str = Field(..., min_length=1, max_length=200)
     identifier: str = Field("", max_length=100)
@@ -65,7 +65,7 @@ class ReportIn(StrictSchema):
     translated_title: str = Field("", max_length=services.MAX_TITLE)
     translation: str = Field("", max_length=services.MAX_BODY)
     translation_state: State = "none"
-    entities: list[EntityIn] = Field(default_factory=list, max_length=200)
+    entities: list[IntelligenceEntityIn] = Field(default_factory=list, max_length=200)
     cites: list[RecordId] = Field(default_factory=list, max_length=50)
     recipients: list[str] = Field(default_factory=list, max_length=50)
 
@@ -87,7 +87,7 @@ class ReportPatch(StrictSchema):
     translated_title: str | None = Field(None, max_length=services.MAX_TITLE)
     translation: str | None = Field(None, max_length=services.MAX_BODY)
     translation_state: State | None = None
-    entities: list[EntityIn] | None = Field(None, max_length=200)
+    entities: list[IntelligenceEntityIn] | None = Field(None, max_length=200)
 
 
 class RegradeIn(StrictSchema):
@@ -135,7 +135,7 @@ class ReportSummaryOut(Schema):
         return services.report_grade(obj).render()
 
 
-class EntityOut(Schema):
+class IntelligenceEntityOut(Schema):
     id: int
     kind: str
     name: str
@@ -157,7 +157,7 @@ class EntityOut(Schema):
 
 class ReportEntityOut(Schema):
     role: str
-    entity: EntityOut
+    entity: IntelligenceEntityOut
 
 
 class AttachmentOut(Schema):
@@ -249,7 +249,7 @@ class ReportFilter(QueryFilter):
     language: Lang | None = None
 
 
-class EntityFilter(QueryFilter):
+class IntelligenceEntityFilter(QueryFilter):
     kind: Kind | None = None
 
 
@@ -369,11 +369,13 @@ def regrade_report(request: HttpRequest, report_id: int, payload: RegradeIn) -> 
 
 @router.get(
     "/intelligence/entities",
-    response=list[EntityOut],
+    response=list[IntelligenceEntityOut],
     summary="People, vehicles, phones, companies and places visible to the caller",
 )
 @paginate(Pagination)
-def list_entities(request: HttpRequest, filters: Query[EntityFilter]) -> QuerySet[Entity]:
+def list_entities(
+    request: HttpRequest, filters: Query[IntelligenceEntityFilter]
+) -> QuerySet[Entity]:
     access.require_role(request.user, Module.INTELLIGENCE)
     qs = Entity.objects.visible_to(request.user).select_related("originator")
     if filters.kind:

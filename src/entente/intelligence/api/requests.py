@@ -255,7 +255,7 @@ class TurnaroundReport(Schema):
     rows: list[TurnaroundOut]
 
 
-class PeriodFilter(QueryFilter):
+class RequestPeriodFilter(QueryFilter):
     start: date | None = Field(
         None,
         ge=periods.EARLIEST,
@@ -291,7 +291,7 @@ def _row(t: services.Turnaround) -> dict[str, Any]:
     response=TurnaroundReport,
     summary="Turnaround of requests for information per direction and priority",
 )
-def turnaround(request: HttpRequest, filters: Query[PeriodFilter]) -> dict[str, Any]:
+def turnaround(request: HttpRequest, filters: Query[RequestPeriodFilter]) -> dict[str, Any]:
     today = timezone.localdate()
     end = filters.end or today
     start = filters.start or end - dt.timedelta(days=90)

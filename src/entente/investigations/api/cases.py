@@ -219,7 +219,7 @@ class TaskOut(Schema):
     overdue: bool
 
 
-class ActionOut(Schema):
+class CaseActionOut(Schema):
     id: int
     kind: str
     jurisdiction: str = Field(description="FR (France) or EW (England and Wales)")
@@ -251,7 +251,7 @@ class InvestigationDetailOut(InvestigationFields):
     my_access: str | None = Field(description="the caller's membership: read, contribute, lead")
     members: list[MemberOut]
     tasks: list[TaskOut]
-    actions: list[ActionOut]
+    actions: list[CaseActionOut]
     reports: list[LinkedReportOut]
     hidden_reports: int = Field(description="linked reports the caller may not see")
     entities: list[LinkedEntityOut]
@@ -290,7 +290,7 @@ class TaskIn(StrictSchema):
     assignee: str | None = Field(None, max_length=150, description="a member's username")
 
 
-class ActionIn(StrictSchema):
+class CaseActionIn(StrictSchema):
     kind: KindName
     jurisdiction: Literal["FR", "EW"] = Field(description="FR France, EW England and Wales")
     occurred_on: date = Field(ge=periods.EARLIEST, le=periods.LATEST)
@@ -303,7 +303,7 @@ class ActionIn(StrictSchema):
     sentence: str = Field("", max_length=action_services.MAX_SENTENCE)
 
 
-class OutcomeIn(StrictSchema):
+class CaseOutcomeIn(StrictSchema):
     court_outcome: OutcomeName
     outcome_on: date | None = _day("the day of the court's decision")
     sentence: str = Field("", max_length=action_services.MAX_SENTENCE)
@@ -521,7 +521,7 @@ def complete_task(request: HttpRequest, investigation_id: int, task_id: int) -> 
 
 
 def _action_row(action: Action, entity_seen: bool) -> dict[str, Any]:
-    """An action as ActionOut; its entity only when the caller may see it."""
+    """An action as CaseActionOut; its entity only when the caller may see it."""
     return {
         "id": action.pk,
         "kind": action.kind,
@@ -544,11 +544,11 @@ def _action_out(action: Action, user: Any) -> dict[str, Any]:
 
 @router.post(
     "/investigations/investigations/{investigation_id}/actions",
-    response={201: ActionOut},
+    response={201: CaseActionOut},
     summary="Record a search, seizure, arrest, charge or prosecution (contribute access)",
 )
 def record_action(
-    request: HttpRequest, investigation_id: int, payload: ActionIn
+    request: HttpRequest, investigation_id: int, payload: CaseActionIn
 ) -> Status[dict[str, Any]]:
     found = _visible(request, investigation_id)
     action = action_services.record_action(
@@ -561,11 +561,11 @@ def record_action(
 
 @router.post(
     "/investigations/investigations/{investigation_id}/actions/{action_id}/outcome",
-    response=ActionOut,
+    response=CaseActionOut,
     summary="Record the court's outcome of a charge or prosecution (contribute access)",
 )
 def set_outcome(
-    request: HttpRequest, investigation_id: int, action_id: int, payload: OutcomeIn
+    request: HttpRequest, investigation_id: int, action_id: int, payload: CaseOutcomeIn
 ) -> dict[str, Any]:
     found = _visible(request, investigation_id)
     action = get_object_or_404(Action, investigation=found, pk=action_id)

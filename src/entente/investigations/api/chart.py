@@ -45,7 +45,7 @@ class TimelineFilter(GraphFilter):
     )
 
 
-class NodeOut(Schema):
+class ChartNodeOut(Schema):
     id: int
     label: str
     kind: str
@@ -71,7 +71,7 @@ class EdgeOut(Schema):
 
 
 class SubgraphOut(Schema):
-    nodes: list[NodeOut]
+    nodes: list[ChartNodeOut]
     edges: list[EdgeOut]
     truncated: int = Field(..., description="Entities left out past the chart's size limit")
 

@@ -55,7 +55,7 @@ def _day(description: str) -> Any:
 # Entities ---------------------------------------------------------------------------------
 
 
-class EntityOut(reports_api.EntityOut):
+class EntityOut(reports_api.IntelligenceEntityOut):
     """Intelligence's entity, with its attributes (in the shared conventions)."""
 
     attributes: dict[str, Any]
@@ -246,7 +246,7 @@ def delete_link(request: HttpRequest, link_id: int) -> HttpResponse:
 MAX_BASE64 = intel_exchange.DEFAULT_MAX_BYTES * 4 // 3 + 4
 
 
-class ImportIn(StrictSchema):
+class EntityImportIn(StrictSchema):
     """A CSV file to import, its bytes in base64, and its ``mapping`` (field -> column
     name; read from the header when left out). Fields: kind, name, identifier, country,
     given_name, family_name, birth_date, birth_date_estimated, nationality, gender, plate,
@@ -264,7 +264,7 @@ class ImportIn(StrictSchema):
     tlp: TlpCode | None = None
 
 
-class ImportOut(Schema):
+class EntityImportOut(Schema):
     id: int
     file_name: str
     state: str
@@ -294,10 +294,10 @@ class ImportOut(Schema):
 
 @router.post(
     "/investigations/entity-imports",
-    response={201: ImportOut},
+    response={201: EntityImportOut},
     summary="Import a CSV file of entities and links (investigations editors)",
 )
-def start_import(request: HttpRequest, payload: ImportIn) -> Status[EntityImport]:
+def start_import(request: HttpRequest, payload: EntityImportIn) -> Status[EntityImport]:
     services.require_editor(_user(request))
     try:
         data = base64.b64decode(payload.content_base64, validate=True)
@@ -321,7 +321,7 @@ def start_import(request: HttpRequest, payload: ImportIn) -> Status[EntityImport
 
 @router.get(
     "/investigations/entity-imports/{import_id}",
-    response=ImportOut,
+    response=EntityImportOut,
     summary="An import's status; each call imports its next rows until it is done",
 )
 def import_status(request: HttpRequest, import_id: int) -> EntityImport:

@@ -32,7 +32,7 @@ class RecordOut(Schema):
     attributes: dict[str, object]
 
 
-class DecisionOut(Schema):
+class MatchDecisionOut(Schema):
     state: str
     reason: str
     decided_by: str
@@ -73,14 +73,14 @@ class MatchOut(Schema):
 
 
 class MatchDetailOut(MatchOut):
-    decisions: list[DecisionOut]
+    decisions: list[MatchDecisionOut]
 
     @staticmethod
     def resolve_decisions(obj: MatchCandidate) -> list[MatchDecision]:
         return list(services.history(obj))
 
 
-class DecisionIn(StrictSchema):
+class MatchDecisionIn(StrictSchema):
     state: Literal["same", "not_same", "unsure", "pending"]
     reason: str = Field(..., min_length=1, max_length=services.REASON_MAX)
 
@@ -141,7 +141,7 @@ def match_detail(request: HttpRequest, match_id: int) -> MatchCandidate:
     summary="Decide on a pair: same (approvers), not the same or unsure (editors)",
 )
 def match_decide(
-    request: HttpRequest, match_id: int, payload: DecisionIn
+    request: HttpRequest, match_id: int, payload: MatchDecisionIn
 ) -> Status[MatchCandidate]:
     candidate = services.decide(
         match_id, acting_user=_user(request), state=payload.state, reason=payload.reason
