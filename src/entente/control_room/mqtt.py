@@ -178,15 +178,23 @@ class Bridge:
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         self._pending.append(message)
 
-    def _write(self, batch: list[mqtt.MQTTMessage]) -> bool:
-        """Store a batch in one transaction; True when committed (then acknowledge it)."""
+    def store(
+        self, batch: list[mqtt.MQTTMessage]
+    ) -> tuple[list[Parsed], list[services.Outcome], int]:
+        """Read a batch's messages and store them in one transaction: the messages read, the
+        outcome of each alert, and how many messages were parked."""
         parsed = [parse_payload(m.payload) for m in batch]
         items = [item for p in parsed for item in p.items]
+        with transaction.atomic():
+            outcomes = services.ingest_alerts(items, acting_user=self.user) if items else []
+            parked = self._park(batch, parsed, outcomes)
+        return parsed, outcomes, parked
+
+    def _write(self, batch: list[mqtt.MQTTMessage]) -> bool:
+        """Store a batch in one transaction; True when committed (then acknowledge it)."""
         try:
             close_old_connections()
-            with transaction.atomic():
-                outcomes = services.ingest_alerts(items, acting_user=self.user) if items else []
-                parked = self._park(batch, parsed, outcomes)
+            parsed, outcomes, parked = self.store(batch)
         except Exception:
             # Not acknowledged: drop the connection, so that the broker delivers the batch
             # again (with everything after it) once the bridge is back.

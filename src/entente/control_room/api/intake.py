@@ -207,7 +207,11 @@ def load_json(body: bytes) -> Any:
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError:
-        return json.loads(body)  # raises ValueError (JSONDecodeError, UnicodeDecodeError)
+        try:
+            return json.loads(body)  # raises ValueError (JSONDecodeError, UnicodeDecodeError)
+        except RecursionError:
+            # Nested deeper than the parser goes (orjson stops at 1,024 levels): not alerts.
+            raise ValueError("JSON nested too deeply") from None
 
 
 def _json_request(request: HttpRequest) -> bool:
