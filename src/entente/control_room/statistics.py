@@ -104,6 +104,11 @@ def to_csv(series: Iterable[DayCount]) -> str:
     return out.getvalue()
 
 
+# The largest count the column holds (a positive integer field: 32 bits on PostgreSQL);
+# a larger one is a typo, refused on its line rather than failing the whole write.
+MAX_ATTEMPTS = 2_147_483_647
+
+
 @dataclass(frozen=True)
 class RowError:
     line: int
@@ -138,6 +143,16 @@ def parse_counts(text: str) -> tuple[list[tuple[str, dt.date, int, str]], list[R
         except ValueError:
             errors.append(
                 RowError(line, _("The number of attempts must be a whole number, 0 or more."))
+            )
+            continue
+        if attempts > MAX_ATTEMPTS:
+            errors.append(
+                RowError(
+                    line,
+                    _("The number of attempts is too large (at most {limit}).").format(
+                        limit=MAX_ATTEMPTS
+                    ),
+                )
             )
             continue
         if (code, day) in seen:
