@@ -161,12 +161,12 @@ class Comparison:
     name: str
     levels: tuple[Level, ...]
 
-    def settings(self, jw: str) -> dict[str, Any]:
+    def settings(self, jw: str, backend: str = "duckdb") -> dict[str, Any]:
         return {
             "output_column_name": self.name,
             "comparison_levels": [
                 {
-                    "sql_condition": lv.sql.format(jw=jw),
+                    "sql_condition": in_dialect(lv.sql.format(jw=jw), backend),
                     "label_for_charts": lv.label,
                     **(
                         {"is_null_level": True}
@@ -398,8 +398,22 @@ DETERMINISTIC: dict[str, tuple[tuple[str, ...], ...]] = {
 PRIOR: dict[str, float] = {"person": 1e-6, "vehicle": 1e-6}
 
 
-def blocking_sql(cols: Iterable[str]) -> str:
-    return " AND ".join([*(f'l."{c}" = r."{c}"' for c in cols), "l.agency <> r.agency"])
+def blocking_sql(cols: Iterable[str], backend: str = "duckdb") -> str:
+    return in_dialect(
+        " AND ".join([*(f'l."{c}" = r."{c}"' for c in cols), "l.agency <> r.agency"]), backend
+    )
+
+
+def in_dialect(sql: str, backend: str) -> str:
+    """The model's SQL (written for DuckDB) in the backend's dialect. Spark SQL reads a double-
+    quoted name as a string: ``"name_l" = "name_r"`` would compare two constants."""
+    if backend != "spark":
+        return sql
+    if sql.strip().upper() == "ELSE":
+        return sql
+    import sqlglot
+
+    return str(sqlglot.transpile(sql, read="duckdb", write="spark")[0])
 
 
 def block_keys(kind: str, row: Row) -> list[str]:
@@ -433,8 +447,10 @@ def settings(kind: str, *, backend: str = "duckdb", threshold: float = 0.9) -> d
         "link_type": "dedupe_only",
         "unique_id_column_name": "unique_id",
         "probability_two_random_records_match": PRIOR[kind],
-        "comparisons": [c.settings(jw) for c in COMPARISONS[kind]],
-        "blocking_rules_to_generate_predictions": [blocking_sql(cols) for cols in BLOCKING[kind]],
+        "comparisons": [c.settings(jw, backend) for c in COMPARISONS[kind]],
+        "blocking_rules_to_generate_predictions": [
+            blocking_sql(cols, backend) for cols in BLOCKING[kind]
+        ],
         "retain_matching_columns": False,
         "retain_intermediate_calculation_columns": False,
         "additional_columns_to_retain": [],

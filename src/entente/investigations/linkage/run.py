@@ -178,8 +178,13 @@ def database_api(backend: str, work: Path) -> Any:
                 "or local Spark; DuckDB is the default."
             ) from exc
         from splink import SparkAPI
+        from splink.backends.spark import similarity_jar_location
 
         spark = SparkSession.builder.appName("entente-linkage").getOrCreate()
+        # The name comparisons call jaro_winkler, a Scala function in a jar shipped with
+        # Splink: without it every run fails at training (UNRESOLVED_ROUTINE). ADD JAR loads it
+        # into this session, and keeps whatever spark.jars the site configured.
+        spark.sql(f"ADD JAR '{similarity_jar_location()}'")
         spark.sparkContext.setCheckpointDir(str(work / "spark-checkpoints"))
         return SparkAPI(spark_session=spark)  # type: ignore[no-untyped-call,unused-ignore]
     import duckdb
@@ -193,8 +198,10 @@ def database_api(backend: str, work: Path) -> Any:
 
 def register(db_api: Any, backend: str, path: Path) -> Any:
     if backend == "spark":
-        spark = db_api.spark
-        return db_api.register(spark.read.parquet(str(path)), table_name="records")
+        # A view of the session's own (replaced by the next stage's linker in the same
+        # session), registered by name as on DuckDB.
+        db_api.spark.read.parquet(str(path)).createOrReplaceTempView("records")
+        return db_api.register("records", table_name="records_in")
     # The path is the run's own folder, not user input.
     db_api.duckdb_con.execute(f"CREATE TABLE records AS SELECT * FROM read_parquet('{path}')")  # noqa: S608
     return db_api.register("records", table_name="records_in")
@@ -218,7 +225,8 @@ def train(
     # mistyped date, or a swap of day and month puts about three matches in ten outside them.
     try:
         linker.training.estimate_probability_two_random_records_match(
-            [model.blocking_sql(cols) for cols in model.DETERMINISTIC[kind]], recall=0.7
+            [model.blocking_sql(cols, backend) for cols in model.DETERMINISTIC[kind]],
+            recall=0.7,
         )
     except Exception as exc:  # no pair at all: the default prior stands
         log.warning("prior not estimated: %s", exc)
@@ -226,7 +234,7 @@ def train(
     for cols in model.TRAINING_BLOCKS[kind]:
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
-                model.blocking_sql(cols)
+                model.blocking_sql(cols, backend)
             )
         except Exception as exc:
             log.warning("EM on %s skipped: %s", cols, exc)
@@ -251,7 +259,7 @@ def predict(kind: str, backend: str, work: Path, trained: dict[str, Any], thresh
     )
     if backend == "spark":
         db_api = linker._db_api
-        frame = db_api.spark.sql(select)
+        frame = db_api.spark.sql(model.in_dialect(select, backend))
         frame.coalesce(1).write.mode("overwrite").parquet(str(out) + ".d")
         part = next((out.parent / (out.name + ".d")).glob("*.parquet"))
         shutil.move(str(part), out)
