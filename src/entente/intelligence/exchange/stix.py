@@ -370,6 +370,11 @@ def read_bundle(data: bytes) -> dict[str, Any]:
         bundle = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise ValidationError(_("The file is not UTF-8 text.")) from None
+    except RecursionError:
+        # Arrays or objects nested thousands deep: the parser runs out of stack.
+        raise ValidationError(
+            _("The file nests its JSON too deeply to be a STIX bundle.")
+        ) from None
     except json.JSONDecodeError as exc:
         raise ValidationError(
             _("The file is not JSON (line {line}, column {column}: {reason}).").format(
