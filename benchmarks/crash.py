@@ -23,73 +23,23 @@ a loss no bridge can prevent).
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import http.client
 import json
 import os
 import random
-import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
 from collections import deque
-from pathlib import Path
 from typing import Any
 
+from _faults import Broker, alert, free_port
 from _harness import ROOT, database, entente_process, parse, report, stop, wait_until
 
 HTTP_BATCH = 100
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def alert(run: str, channel: str, i: int) -> dict[str, Any]:
-    at = dt.datetime(2015, 8, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=i)
-    return {
-        "sensor": ("COQ-PLAT-CCTV-01", "CAL-RING-CCTV-01", "COQ-FENCE-DET-01")[i % 3],
-        "event_id": f"{run}-{channel}-{i:07d}",
-        "occurred_at": at.isoformat().replace("+00:00", "Z"),
-        "kind": "intrusion",
-        "confidence": 0.6,
-    }
-
-
-class Broker:
-    """A Mosquitto of our own: loopback, no persistence, no limit on queued messages."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.folder = Path(tempfile.mkdtemp(prefix="entente-crash-broker-"))
-        conf = self.folder / "mosquitto.conf"
-        conf.write_text(
-            f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
-            "max_queued_messages 0\nmax_inflight_messages 0\n"
-        )
-        mosquitto = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-        self.process = subprocess.Popen(  # noqa: S603 - the system's mosquitto, our config
-            [mosquitto, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-
-    def up(self) -> bool:
-        try:
-            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-            return True
-        except OSError:
-            return False
-
-    def close(self) -> None:
-        self.process.terminate()
-        self.process.wait(10)
-        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def main() -> None:

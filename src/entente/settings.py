@@ -177,6 +177,9 @@ if DATABASE_URL:
             _db["OPTIONS"]["pool"] = {
                 "min_size": env_int("ENTENTE_DB_POOL_MIN", 2),
                 "max_size": env_int("ENTENTE_DB_POOL_MAX", 10, minimum=1),
+                # Seconds a request waits for a connection before it is answered 503 (the
+                # database out of reach) instead of holding its thread for psycopg's 30.
+                "timeout": env_int("ENTENTE_DB_POOL_TIMEOUT", 10, minimum=1),
             }
             _db["CONN_MAX_AGE"] = 0
     if _db["ENGINE"] == "django.db.backends.sqlite3":

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -70,6 +71,31 @@ def problem_response(
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="entente"'
     return response
+
+
+# How long a client waits before trying again when the database is out of reach.
+RETRY_AFTER_SECONDS = 5
+
+
+def unavailable_response(request: HttpRequest) -> HttpResponse:
+    """The 503 of a request the database could not serve (restarting, unreachable, full): a
+    problem the caller retries after Retry-After, as sensors do, never a half-done write (the
+    transaction was rolled back)."""
+    response = problem_response(
+        request,
+        503,
+        "service-unavailable",
+        _("Service unavailable"),
+        _("The database cannot be reached or is full just now; nothing was recorded. Try again."),
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """Whether an error says the database is out of reach for now (a connection lost or
+    refused, a server shutting down, a disk full): errors worth retrying."""
+    return isinstance(exc, OperationalError | InterfaceError)
 
 
 def clean_text(value: Any) -> Any:
@@ -223,6 +249,7 @@ class EntenteAPI(NinjaAPI):
         403: gettext_noop("Not allowed"),
         404: gettext_noop("Not found"),
         422: gettext_noop("Invalid input"),
+        503: gettext_noop("Service unavailable"),
     }
 
     def __init__(self, **kwargs: Any) -> None:
@@ -234,6 +261,8 @@ class EntenteAPI(NinjaAPI):
         self.add_exception_handler(Http404, self._on_not_found)
         self.add_exception_handler(HttpError, self._on_http_error)
         self.add_exception_handler(SuspiciousOperation, self._on_suspicious)
+        self.add_exception_handler(OperationalError, self._on_unavailable)
+        self.add_exception_handler(InterfaceError, self._on_unavailable)
         self.add_exception_handler(Exception, self._on_error)
 
     def _on_validation(self, request: HttpRequest, exc: Any) -> HttpResponse:
@@ -299,6 +328,10 @@ class EntenteAPI(NinjaAPI):
             _("Bad request"),
             _("The request is too large or malformed (too many parameters?)."),
         )
+
+    def _on_unavailable(self, request: HttpRequest, exc: Any) -> HttpResponse:
+        logger.error("API database unavailable on %s: %s", request.path, exc)
+        return unavailable_response(request)
 
     def _on_error(self, request: HttpRequest, exc: Any) -> HttpResponse:
         logger.exception("API error on %s", request.path, exc_info=exc)

@@ -93,6 +93,8 @@ class Command(BaseCommand):
                         str(opts["live_boards"]),
                         "--log-level",
                         "warning",
+                        # A worker that dies (killed, out of memory) is started again.
+                        "--respawn-failed-workers",
                         "entente.asgi:application",
                     ],
                     env=env,
@@ -140,6 +142,9 @@ class Command(BaseCommand):
                 interface=Interfaces.WSGI,
                 workers=opts["workers"],
                 blocking_threads=opts["threads"],
+                # A worker that dies (killed, out of memory) is started again; without this
+                # granian stops the whole server when one worker dies.
+                respawn_failed_workers=True,
             ).serve()
         finally:
             # Each child leads a process group of its own (granian's workers are in it): stop

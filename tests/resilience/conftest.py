@@ -1,0 +1,303 @@
+"""What the fault tests share: the server and the bridge in processes of their own, databases
+made for one test, the sensor account, and the figures each test prints.
+
+The figures (alerts sent, acknowledged, stored, lost, doubled, seconds until service came back)
+are printed (``pytest -s`` shows them) and written to ``test-artifacts/resilience/NAME.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from benchmarks._faults import HttpSensor, free_port
+from benchmarks._harness import wait_until
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "resilience"
+SENSOR_ACCOUNT = "sensors.resilience"
+
+# Generous: the machine may be loaded (two cores, several suites at once). No test asserts a
+# time; these only bound how long a test waits before it fails.
+START_TIMEOUT = 90.0
+RESUME_TIMEOUT = 90.0
+
+
+def figures(name: str, values: dict[str, Any]) -> None:
+    """Print a test's figures and keep them where the lead can read them."""
+    line = json.dumps({"test": name, **values}, sort_keys=False)
+    print(f"\nRESILIENCE {line}")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / f"{name}.json").write_text(line + "\n")
+
+
+def require(what: str, ok: bool, hint: str) -> None:
+    """Skip when a part is missing, or fail when ENTENTE_REQUIRE_SERVICES=1 (CI)."""
+    if ok:
+        return
+    message = f"{what} is missing ({hint})"
+    if settings.ENTENTE_REQUIRE_SERVICES:
+        pytest.fail(message + " (ENTENTE_REQUIRE_SERVICES=1)")
+    pytest.skip(message)
+
+
+def suite_database_url() -> str:
+    """The suite's test database, for the processes a test starts."""
+    db = settings.DATABASES["default"]
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or ""
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgresql://{auth}{db.get('HOST') or 'localhost'}{port}/{db['NAME']}"
+
+
+def process_env(database_url: str, **extra: str) -> dict[str, str]:
+    """The environment of an ``entente`` process on that database, in this suite's data
+    directory (its keys), quiet unless something goes wrong."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENTENTE_DB_POOL")}
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": settings.SECRET_KEY,
+            "ENTENTE_DATA_DIR": str(settings.DATA_DIR),
+            "ENTENTE_LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(ROOT / "src"),
+        }
+    )
+    env.update(extra)
+    return env
+
+
+def sensor_token() -> str:
+    """The sensors' service account (control-room editor at Eurotunnel) and a token for it,
+    in the suite's database."""
+    from entente.core import services
+    from entente.core.choices import Module, Role
+    from entente.core.models import Agency
+
+    account = services.create_user(
+        username=SENSOR_ACCOUNT,
+        agency=Agency.objects.get(code="EUROTUNNEL"),
+        acting_user=None,
+        is_service_account=True,
+        roles={Module.CONTROL_ROOM: Role.EDITOR},
+    )
+    _, token = services.create_api_token(account, name="resilience", acting_user=None)
+    return token
+
+
+SEED = f"""
+from entente.core import services
+from entente.core.choices import Module, Role
+from entente.core.models import Agency
+from entente.demo.load import load_control_room, load_reference
+load_reference()
+load_control_room()
+account = services.create_user(
+    username={SENSOR_ACCOUNT!r}, agency=Agency.objects.get(code="EUROTUNNEL"),
+    acting_user=None, is_service_account=True, roles={{Module.CONTROL_ROOM: Role.EDITOR}},
+)
+print("TOKEN=" + services.create_api_token(account, name="resilience", acting_user=None)[1])
+"""
+
+
+def prepare_database(database_url: str) -> str:
+    """Migrate a database of a test's own, load the sites and sensors and the sensor account,
+    and return the account's token."""
+    env = process_env(database_url)
+    for args in (["migrate", "--no-input", "-v", "0"], ["shell", "--no-imports", "-c", SEED]):
+        done = subprocess.run(
+            [sys.executable, "-m", "entente", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    return next(
+        line.removeprefix("TOKEN=")
+        for line in done.stdout.splitlines()
+        if line.startswith("TOKEN=")
+    )
+
+
+def _file_size_limit(limit: int) -> Callable[[], None]:
+    def apply() -> None:
+        # A write past the limit fails with EFBIG (as on a full disk) instead of killing the
+        # process: SIGXFSZ ignored (Python ignores it too, but only once it has started).
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+class Server:
+    """``entente serve`` (granian, WSGI; no live listener) on a free port, as a deployment
+    runs it, in a process group of its own."""
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        log: Path,
+        *,
+        workers: int = 1,
+        port: int | None = None,
+        file_size_limit: int | None = None,
+    ) -> None:
+        self.port = port or free_port()
+        self.log = log
+        self.env = env
+        self.workers_wanted = workers
+        self.file_size_limit = file_size_limit
+        self.process = self._start()
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        args = ["serve", "--no-live", "--port", str(self.port), "--workers"]
+        args += [str(self.workers_wanted), "--threads", "4"]
+        # Under a file size limit the log cannot be a file (it would hit the limit too).
+        out: Any = subprocess.DEVNULL if self.file_size_limit else self.log.open("ab")
+        try:
+            return subprocess.Popen(
+                [sys.executable, "-m", "entente", *args],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=(  # setrlimit only, before exec
+                    _file_size_limit(self.file_size_limit) if self.file_size_limit else None
+                ),
+            )
+        finally:
+            if out is not subprocess.DEVNULL:
+                out.close()
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else "(no log)"
+
+    def healthy(self) -> bool:
+        import http.client
+
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+            conn.request("GET", "/healthz")
+            ok = conn.getresponse().status == 200
+            conn.close()
+            return ok
+        except (OSError, http.client.HTTPException):
+            return False
+
+    def wait_healthy(self, timeout: float = START_TIMEOUT) -> None:
+        assert wait_until(self.healthy, timeout, every=0.3), (
+            f"the server did not answer on {self.port}:\n{self.output()}"
+        )
+        assert wait_until(lambda: len(self.workers()) == self.workers_wanted, timeout), (
+            f"not all workers started:\n{self.output()}"
+        )
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def workers(self) -> list[int]:
+        """The granian worker processes (children of the server process)."""
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid and fields[0] != "Z":
+                pids.append(int(stat.parent.name))
+        return sorted(pids)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                return
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(30)
+
+    def restart(self, **changes: Any) -> None:
+        """Stop it and start it again on the same port (``file_size_limit=None`` lifts it)."""
+        self.stop()
+        for key, value in changes.items():
+            setattr(self, key, value)
+        self.process = self._start()
+
+
+def tally(cursor: Any, prefix: str, acknowledged: list[str]) -> dict[str, int]:
+    """What became of a run's alerts, read through a DB-API cursor on the database:
+
+    - ``stored``: distinct alerts of the run stored;
+    - ``lost``: acknowledged alerts not stored (goal 0);
+    - ``doubled``: alerts stored more than once, plus alerts counted twice by their incidents
+      (goal 0);
+    - ``unacknowledged_stored``: stored alerts the sensor never had acknowledged (batches it
+      is still retrying, or half-written ones).
+    """
+    from entente.control_room.models import Alert, Incident
+
+    assert prefix.replace("-", "").isalnum()
+    alerts, incidents = Alert._meta.db_table, Incident._meta.db_table
+    cursor.execute(f"SELECT event_id FROM {alerts} WHERE event_id LIKE '{prefix}%'")
+    rows = [r[0] for r in cursor.fetchall()]
+    mine = f"SELECT DISTINCT incident_id FROM {alerts} WHERE event_id LIKE '{prefix}%'"
+    cursor.execute(f"SELECT COALESCE(SUM(alert_count), 0) FROM {incidents} WHERE id IN ({mine})")
+    counted = int(cursor.fetchone()[0])
+    cursor.execute(f"SELECT COUNT(*) FROM {alerts} WHERE incident_id IN ({mine})")
+    held = int(cursor.fetchone()[0])
+    stored = set(rows)
+    acked = set(acknowledged)
+    return {
+        "acknowledged": len(acked),
+        "stored": len(stored),
+        "lost": len(acked - stored),
+        "doubled": (len(rows) - len(stored)) + max(0, counted - held),
+        "unacknowledged_stored": len(stored - acked),
+    }
+
+
+def run_id() -> str:
+    return uuid.uuid4().hex[:10]
+
+
+@pytest.fixture
+def sensor_factory() -> Iterator[Callable[..., HttpSensor]]:
+    """Sensors started by a test, stopped at its end whatever happens."""
+    made: list[HttpSensor] = []
+
+    def make(**kwargs: Any) -> HttpSensor:
+        sensor = HttpSensor(**kwargs).start()
+        made.append(sensor)
+        return sensor
+
+    yield make
+    for sensor in made:
+        sensor._stop.set()
+
+
+def seconds(start: float, end: float | None) -> float | None:
+    return None if end is None else round(end - start, 2)
+
+
+def now() -> float:
+    return time.monotonic()
