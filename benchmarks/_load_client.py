@@ -111,6 +111,7 @@ class Shift:
         self.c = config
         self.rec = Recorder()
         self.incidents: dict[int, str] = {int(k): v for k, v in config["incidents"].items()}
+        self.busy: set[int] = set()
         self.events_heard = 0
         self.rng = random.Random(config["seed"])
         self.sent_alerts = 0
@@ -223,11 +224,16 @@ class Shift:
         ids = user["ids"]
         page = cookie + "Accept: text/html\r\n"
         if action == "incident write":
-            open_ = [pk for pk, state in self.incidents.items() if state in OPEN]
+            # Not one another operator is acting on this moment (two people pressing the same
+            # button at once get a refusal, which is right but not what is measured here).
+            open_ = [
+                pk for pk, state in self.incidents.items() if state in OPEN and pk not in self.busy
+            ]
             if not open_:
                 action = "incident list"
             else:
                 pk = rng.choice(open_)
+                self.busy.add(pk)
                 state = self.incidents[pk]
                 form = f"csrfmiddlewaretoken={self.c['csrf']}"
                 if state == "on_scene":
@@ -239,9 +245,12 @@ class Shift:
                     form += f"&state={NEXT[state]}"
                     after = NEXT[state]
                 headers = page + "Content-Type: application/x-www-form-urlencoded\r\n"
-                body = await self.timed(
-                    conn, action, "POST", path, headers, form.encode(), expect=302
-                )
+                try:
+                    body = await self.timed(
+                        conn, action, "POST", path, headers, form.encode(), expect=302
+                    )
+                finally:
+                    self.busy.discard(pk)
                 if body is not None:
                     self.incidents[pk] = after
                 return
