@@ -47,17 +47,26 @@ REFERENCES = [
 ]
 
 CHECK_NEW_ROWS = f"""
-CREATE FUNCTION cr_alert_references_exist() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION cr_alert_references_exist() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
+    sensors bigint[];
+    incidents bigint[];
+    held integer;
     missing bigint;
 BEGIN
-    -- Lock first (a concurrent delete then waits for this transaction), then look: a row
-    -- deleted by a transaction that committed meanwhile is not locked, and not found.
-    PERFORM 1 FROM control_room_sensor s
-     WHERE s.id IN (SELECT DISTINCT sensor_id FROM new_rows) FOR KEY SHARE OF s;
-    SELECT n.sensor_id INTO missing FROM new_rows n
-     WHERE NOT EXISTS (SELECT 1 FROM control_room_sensor s WHERE s.id = n.sensor_id) LIMIT 1;
-    IF FOUND THEN
+    -- One pass over the statement's rows for the ids they name (a batch names a few), then
+    -- each id locked as the foreign key's check locked it (FOR KEY SHARE): a concurrent
+    -- delete waits for this transaction, then finds the alerts. A row deleted by a
+    -- transaction that committed meanwhile is neither locked nor counted.
+    SELECT array_agg(DISTINCT n.sensor_id),
+           array_agg(DISTINCT n.incident_id) FILTER (WHERE n.incident_id IS NOT NULL)
+      INTO sensors, incidents FROM new_rows n;
+    SELECT count(*) INTO held FROM (
+        SELECT 1 FROM control_room_sensor s WHERE s.id = ANY (sensors) FOR KEY SHARE OF s
+    ) AS locked;
+    IF held < cardinality(sensors) THEN
+        SELECT m INTO missing FROM unnest(sensors) AS m
+         WHERE NOT EXISTS (SELECT 1 FROM control_room_sensor s WHERE s.id = m) LIMIT 1;
         RAISE EXCEPTION USING
             ERRCODE = 'foreign_key_violation',
             CONSTRAINT = 'cr_alert_sensor_exists',
@@ -65,12 +74,15 @@ BEGIN
             MESSAGE = format('insert or update on table "%s" names sensor %s, which does not exist',
                              TG_TABLE_NAME, missing);
     END IF;
-    PERFORM 1 FROM control_room_incident i
-     WHERE i.id IN (SELECT DISTINCT incident_id FROM new_rows) FOR KEY SHARE OF i;
-    SELECT n.incident_id INTO missing FROM new_rows n
-     WHERE n.incident_id IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM control_room_incident i WHERE i.id = n.incident_id) LIMIT 1;
-    IF FOUND THEN
+    IF incidents IS NULL THEN
+        RETURN NULL;
+    END IF;
+    SELECT count(*) INTO held FROM (
+        SELECT 1 FROM control_room_incident i WHERE i.id = ANY (incidents) FOR KEY SHARE OF i
+    ) AS locked;
+    IF held < cardinality(incidents) THEN
+        SELECT m INTO missing FROM unnest(incidents) AS m
+         WHERE NOT EXISTS (SELECT 1 FROM control_room_incident i WHERE i.id = m) LIMIT 1;
         RAISE EXCEPTION USING
             ERRCODE = 'foreign_key_violation',
             CONSTRAINT = 'cr_alert_incident_exists',
