@@ -143,6 +143,19 @@ def tree_cpu(pid: int) -> float:
     return total
 
 
+def backends_cpu() -> dict[int, float]:
+    """CPU seconds used so far by each PostgreSQL backend serving the benchmark's database
+    (the server's pooled connections and the live listener's), when PostgreSQL runs here."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return {pid: cpu_seconds(pid) or 0.0 for (pid,) in cursor.fetchall()}
+
+
 def quantile(values: list[float], q: int) -> float:
     if not values:
         return float("nan")
@@ -294,7 +307,8 @@ def main() -> None:
                 f" (set-up {setup_s:.0f} s)",
                 flush=True,
             )
-            server_cpu0 = tree_cpu(server.pid)
+            load_before = os.getloadavg()[0]
+            server_cpu0, db_cpu0 = tree_cpu(server.pid), backends_cpu()
             generator = subprocess.run(  # noqa: S603 - our interpreter, our script
                 [sys.executable, str(ROOT / "benchmarks" / "_load_client.py"), f.name],
                 capture_output=True,
@@ -302,7 +316,12 @@ def main() -> None:
                 timeout=seconds + 300,
                 check=False,
             )
-            server_cpu = tree_cpu(server.pid) - server_cpu0
+            db_cpu1 = backends_cpu()
+            cpu = {
+                "server": tree_cpu(server.pid) - server_cpu0,
+                "database": sum(t - db_cpu0.get(pid, 0.0) for pid, t in db_cpu1.items()),
+                "load_before": load_before,
+            }
             Path(f.name).unlink()
             if generator.returncode != 0:
                 sys.exit(f"the load generator failed:\n{generator.stderr[-3000:]}")
@@ -318,7 +337,7 @@ def main() -> None:
         args.people,
         args.workers,
         seconds,
-        server_cpu,
+        cpu,
         alerts_stored,
         incidents,
         vendor,
@@ -331,7 +350,7 @@ def summarise(
     people: int,
     workers: int,
     seconds: float,
-    server_cpu: float,
+    cpu: dict[str, float],
     alerts_stored: int,
     incidents: int,
     vendor: str,
@@ -397,11 +416,15 @@ def summarise(
         f" {result['live_streams']} live boards heard {result['live_events_heard']:,} events"
     )
     print(
-        f"CPU over {elapsed:.0f} s on {os.cpu_count()} cores: server (granian, all workers)"
-        f" {server_cpu / elapsed:.0%} of a core, load generator"
-        f" {result['generator_cpu_s'] / elapsed:.0%} of a core; machine load average (1 min)"
-        f" {os.getloadavg()[0]:.1f} at the end; incident states at the end:"
-        f" {result['incident_states']}"
+        f"CPU over {elapsed:.0f} s on {os.cpu_count()} cores, in cores: server (granian, all"
+        f" workers) {cpu['server'] / elapsed:.2f}, its PostgreSQL backends"
+        f" {cpu['database'] / elapsed:.2f}, load generator"
+        f" {result['generator_cpu_s'] / elapsed:.2f};"
+        f" machine load average (1 min, every process of the box) {cpu['load_before']:.1f} before,"
+        f" {os.getloadavg()[0]:.1f} after"
+    )
+    print(
+        f"incident states at the end (as the operators last saw them): {result['incident_states']}"
     )
     if errors:
         print(f"server log: {len(errors)} error lines, first: {errors[0][:200]}")
@@ -412,7 +435,9 @@ def summarise(
         alerts_stored=alerts_stored,
         alerts_per_s=round(alerts_stored / elapsed, 1),
         live_events_heard=result["live_events_heard"],
-        server_cpu_cores=round(server_cpu / elapsed, 2),
+        server_cpu_cores=round(cpu["server"] / elapsed, 2),
+        database_cpu_cores=round(cpu["database"] / elapsed, 2),
+        load_average_before=round(cpu["load_before"], 1),
         generator_cpu_cores=round(result["generator_cpu_s"] / elapsed, 2),
         goals_met=passed,
     )
