@@ -22,6 +22,7 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -303,6 +304,10 @@ STORAGES = {
 }
 # Outside production whitenoise serves straight from the apps' static folders.
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# Source maps (5 MB of the vendored API docs' and Bootstrap's) are read only by a browser's
+# developer tools: not worth compressing at every collectstatic (measured: 34 s of CPU
+# down to 13 s).
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 WHITENOISE_AUTOREFRESH = DEBUG
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
