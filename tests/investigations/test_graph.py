@@ -134,11 +134,16 @@ def test_filters_keep_some_kinds_of_links_and_count_only_those(persona: Persona,
     assert ids(before) == {net["dritan"].pk}  # Dritan's call starts on 2 April
 
 
-@pytest.mark.parametrize("hops", [1, 2])
-def test_hidden_counts_are_exact_where_given_and_name_nothing_hidden(persona: Persona, hops):
+@pytest.mark.parametrize(("hops", "budget"), [(1, None), (2, None), (2, 12)])
+def test_hidden_counts_are_exact_where_given_and_name_nothing_hidden(
+    persona: Persona, monkeypatch, hops, budget
+):
     """On a random graph with UK-only entities and links: each counted node's number is
     exactly its links the French investigator may not see; nothing UK-only is on the chart;
-    the nodes not counted are exactly the outermost ring."""
+    the nodes not counted are the outermost ring and, when the second hop's links are too
+    many to read (budget), the neighbours whose links were not read: null, never a guess."""
+    if budget is not None:
+        monkeypatch.setattr(graph, "SECOND_HOP_LINKS", budget)
     rng = random.Random(7)
     people = [entity(f"P{i}", countries={"UK"} if rng.random() < 0.25 else BOTH) for i in range(24)]
     links: list[Link] = []
@@ -156,6 +161,7 @@ def test_hidden_counts_are_exact_where_given_and_name_nothing_hidden(persona: Pe
         )
 
     user = persona(FRENCH)
+    neighbours_left = 0  # neighbours whose links a two-hop neighbourhood did not read
     for centre in (e for e in people if e.pk not in uk_only):
         sub = graph.neighbourhood(user, centre.pk, hops=hops)
         on_chart = ids(sub)
@@ -172,6 +178,55 @@ def test_hidden_counts_are_exact_where_given_and_name_nothing_hidden(persona: Pe
                 assert node["hidden"] == hidden_from_france(node["id"])
             else:
                 assert node["hidden"] is None
+        if hops == 2:
+            ring = {e["source"] for e in sub.edges if e["target"] == centre.pk}
+            ring |= {e["target"] for e in sub.edges if e["source"] == centre.pk}
+            neighbours_left += len(ring - counted)
+    # The budget left some neighbours to be expanded (and only it did).
+    assert bool(neighbours_left) == (budget is not None)
+
+
+def test_a_hub_two_hops_out_is_left_to_be_expanded_and_gives_away_nothing(
+    persona: Persona, monkeypatch
+):
+    """Two hops out, the neighbours' links are read up to a budget, the neighbours with the
+    fewest links first. A hub past it is drawn with its link to the entity, uncounted
+    (null, "not counted until expanded"), its other neighbours absent; hidden ones never
+    named. Expanded in its turn, it is counted exactly."""
+    monkeypatch.setattr(graph, "SECOND_HOP_LINKS", 6)
+    centre, courier = entity("Centre"), entity("Courier")
+    hub = entity("Hub")
+    link(centre, courier, "calls")
+    link(centre, hub, "calls")
+    contact = entity("Contact")
+    link(courier, contact, "calls")
+    spokes = [entity(f"Spoke {i}") for i in range(4)]
+    for spoke in spokes:
+        link(hub, spoke, "pays")
+    secret = entity("Secret spoke", countries={"UK"})
+    hidden_link = link(hub, secret, "pays")
+    uk_only_link = link(hub, spokes[0], "travels_with", countries={"UK"})
+    user = persona(FRENCH)
+
+    sub = graph.neighbourhood(user, centre.pk, hops=2)
+    # The courier (2 links) is read, the hub (7 links, budget 6 minus the courier's 2) is not.
+    assert ids(sub) == {centre.pk, courier.pk, hub.pk, contact.pk}
+    assert sub.counted == {centre.pk, courier.pk}
+    hidden = {n["id"]: n["hidden"] for n in sub.as_json()["nodes"]}
+    assert hidden == {centre.pk: 0, courier.pk: 0, hub.pk: None, contact.pk: None}
+    text = json.dumps(sub.as_json())
+    assert "Secret spoke" not in text and "travels_with" not in text
+    for pk in (secret.pk, hidden_link.pk, uk_only_link.pk):
+        assert f'"id": {pk},' not in text and f'"target": {pk},' not in text
+
+    # With room for every neighbour's links, the hub is read: its two hidden links counted.
+    monkeypatch.setattr(graph, "SECOND_HOP_LINKS", 100)
+    whole = graph.neighbourhood(user, centre.pk, hops=2)
+    assert ids(whole) == {centre.pk, courier.pk, hub.pk, contact.pk, *(s.pk for s in spokes)}
+    assert whole.hidden_of(hub.pk) == 2
+    assert "Secret spoke" not in json.dumps(whole.as_json())
+    # And expanded on its own, the hub gives the same exact count.
+    assert graph.neighbourhood(user, hub.pk).hidden_of(hub.pk) == 2
 
 
 def test_an_entity_the_user_may_not_see_is_not_found(persona: Persona, net):

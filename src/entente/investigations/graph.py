@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, Exists, F, Q, QuerySet
+from django.db.models import Count, Exists, F, Lookup, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,6 +46,11 @@ MAX_PATH = 6
 # A chart of more nodes than this is unreadable: an expand stops adding nodes past it (the
 # nodes it leaves out are counted in ``Subgraph.truncated``).
 MAX_NODES = 2000
+# A two-hop neighbourhood reads the links of the entity's neighbours up to this many (counted
+# over all their links, seen or not), the neighbours with the fewest links first; the others
+# are left as the outer ring is, not counted until expanded. On a graph with hubs the
+# neighbours of a neighbour can number tens of thousands, far beyond what a chart can show.
+SECOND_HOP_LINKS = 2000
 
 ENTITY_FIELDS = ("pk", "kind", "name", "country")
 LINK_FIELDS = (
@@ -216,11 +222,35 @@ def _entities(user: Any, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     return _Reader(user, None, None, None).entities(ids)
 
 
+class _Among(Lookup):  # type: ignore[type-arg]
+    """``column IN ids``, the ids sent as one parameter: an array on PostgreSQL (``= ANY``,
+    which its planner answers from the column's index for each id, even in an OR of two
+    columns), a JSON array on SQLite (``IN`` its rows, likewise). No limit on the number of
+    ids, and no cost per id in building the query, which in Django's ``__in`` is most of the
+    time of a query of a few thousand ids."""
+
+    lookup_name = "among"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, params = self.process_lhs(compiler, connection)
+        ids = [int(pk) for pk in self.rhs]
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s::bigint[])", [*params, ids]
+        sql = f"{lhs} IN (SELECT value FROM json_each(%s))"  # noqa: S608 - a column, ids a parameter
+        return sql, [*params, json.dumps(ids)]
+
+
+def _among(column: str, ids: Sequence[int]) -> Q:
+    return Q(_Among(F(column), list(ids)))
+
+
 class _Reader:
     """The policy's querysets for one user and one set of filters, built once per call (a
     filter of the policy compiles a dozen lookups: reused, each query costs only its rows).
     Rows are read with ``values_list`` (tuples, no model instances), without ORDER BY (they
-    are gathered into dicts and sets: a sort would be wasted)."""
+    are gathered into dicts and sets: a sort would be wasted); ids are sent as one parameter
+    (``_among``)."""
 
     def __init__(
         self,
@@ -235,28 +265,26 @@ class _Reader:
         self.all_links = _filtered(Link.objects.all(), kinds, start, end).order_by()
 
     def entities(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-        """The visible ones among these entities, by id (one query per CHUNK ids)."""
-        found: dict[int, dict[str, Any]] = {}
-        for batch in _chunks(ids):
-            for row in self.entity_qs.filter(pk__in=batch).values_list(*ENTITY_FIELDS):
-                found[row[0]] = dict(zip(ENTITY_FIELDS, row, strict=True))
-        return found
+        """The visible ones among these entities, by id (one query)."""
+        ids = list(ids)
+        if not ids:
+            return {}
+        rows = self.entity_qs.filter(_among("pk", ids)).values_list(*ENTITY_FIELDS)
+        return {row[0]: dict(zip(ENTITY_FIELDS, row, strict=True)) for row in rows}
 
     def visible_ids(self, ids: Iterable[int]) -> set[int]:
-        found: set[int] = set()
-        for batch in _chunks(ids):
-            found.update(self.entity_qs.filter(pk__in=batch).values_list("pk", flat=True))
-        return found
+        ids = list(ids)
+        if not ids:
+            return set()
+        return set(self.entity_qs.filter(_among("pk", ids)).values_list("pk", flat=True))
 
     def touching(self, ids: Sequence[int]) -> list[tuple[int, int, int]]:
         """Visible links (id, source, target) with an end among ``ids`` (the other end not
         yet checked)."""
-        rows: list[tuple[int, int, int]] = []
-        for batch in _chunks(ids):
-            rows += self.link_qs.filter(
-                Q(source_id__in=batch) | Q(target_id__in=batch)
-            ).values_list("pk", "source_id", "target_id")
-        return rows
+        if not ids:
+            return []
+        found = self.link_qs.filter(_among("source_id", ids) | _among("target_id", ids))
+        return list(found.values_list("pk", "source_id", "target_id"))
 
     def touching_rows(
         self, ids: Sequence[int], *, if_visible: int | None = None
@@ -265,30 +293,30 @@ class _Reader:
         by id: the chart's links are then read once, with the query that finds them.
         ``if_visible``: none at all unless the policy lets the user see that entity (so an
         expand checks its entity and reads its links in one round trip)."""
+        if not ids:
+            return {}
         links = self.link_qs
         if if_visible is not None:
             links = links.filter(Exists(self.entity_qs.filter(pk=if_visible)))
-        rows: dict[int, tuple[Any, ...]] = {}
-        for batch in _chunks(ids):
-            found = links.filter(Q(source_id__in=batch) | Q(target_id__in=batch))
-            rows.update((row[0], row) for row in found.values_list(*LINK_FIELDS))
-        return rows
+        found = links.filter(_among("source_id", ids) | _among("target_id", ids))
+        return {row[0]: row for row in found.values_list(*LINK_FIELDS)}
 
     def totals(self, ids: Sequence[int]) -> Counter[int]:
         """How many links (seen or not: a count, never a row) each of these entities has: a
         count per end, grouped on the (source, kind) and (target, kind) indexes, both in one
         query (UNION ALL)."""
         totals: Counter[int] = Counter()
-        for batch in _chunks(ids):
-            by_source, by_target = (
-                self.all_links.filter(**{f"{column}__in": batch})
-                .values(column)
-                .annotate(n=Count("pk"))
-                .values_list(column, "n")
-                for column in ("source_id", "target_id")
-            )
-            for pk, n in by_source.union(by_target, all=True):
-                totals[pk] += n
+        if not ids:
+            return totals
+        by_source, by_target = (
+            self.all_links.filter(_among(column, ids))
+            .values(column)
+            .annotate(n=Count("pk"))
+            .values_list(column, "n")
+            for column in ("source_id", "target_id")
+        )
+        for pk, n in by_source.union(by_target, all=True):
+            totals[pk] += n
         return totals
 
     def around(self, ids: Sequence[int], visible: dict[int, bool]) -> list[tuple[int, int, int]]:
@@ -369,12 +397,14 @@ def _finish(
     visible: dict[int, bool],
     counted: Sequence[int],
     truncated: int = 0,
+    totals: Counter[int] | None = None,
 ) -> Subgraph:
     """The chart of ``nodes``: the links of ``rows`` (visible links, LINK_FIELDS, by id) with
     both ends on it, labels and provenance, and the hidden counts of the ``counted`` nodes,
     whose every visible link is in ``rows`` and the visibility of whose neighbours is in
     ``visible``: a node's links (a count over all links, seen or not) minus those the user
-    sees with both ends."""
+    sees with both ends (``totals``: those counts, when already read for every counted
+    node)."""
     watched = set(counted)
     seen: Counter[int] = Counter()
     chart: list[dict[str, Any]] = []
@@ -389,7 +419,8 @@ def _finish(
             seen[t] += 1
         if s in nodes and t in nodes:
             chart.append(dict(zip(LINK_FIELDS, row, strict=True)))
-    totals = reader.totals(list(watched)) if watched else Counter()
+    if totals is None:
+        totals = reader.totals(list(watched))
     entity_labels = {str(k): str(v) for k, v in EntityKind.choices}
     link_labels = {str(k): str(v) for k, v in LinkKind.choices}
     provenance = _provenance(reader.user, chart)
@@ -416,50 +447,59 @@ def neighbourhood(
     (as an expand on the chart adds the expanded entity's links). Http404 when the entity is
     not visible.
 
-    The outermost ring's own links (to each other, to entities further out) are neither
-    drawn nor counted until the user expands one of them (``hidden`` None, "not counted
-    until expanded"): reading them would read every link of every entity of the ring, most
-    of the work of a two-hop neighbourhood on a graph with hubs (on the benchmark's graph,
-    two hops reach 2,000 entities and their links among themselves 8,000 links).
+    A node's hidden links are counted only if every one of its links was read: the entity's
+    always. The outermost ring's own links (to each other, to entities further out) are
+    neither drawn nor counted until the user expands one of them (``hidden`` None, "not
+    counted until expanded"): reading them would read every link of every entity of the
+    ring. Two hops out, the neighbours' links are read up to SECOND_HOP_LINKS of them (all
+    their links, seen or not, counted first on the indexes), the neighbours with the fewest
+    first: on a graph with hubs the others' would be tens of thousands of links, for a chart
+    of at most MAX_NODES entities. A neighbour whose links were not read is left as the
+    outer ring is: drawn with its link to the entity, ``hidden`` None until expanded, never
+    a guess. (Which neighbours are read depends on how many links they have, seen or not: a
+    count, which the chart gives anyway once they are expanded, never an identity.)
 
-    Per hop, one query for the visible links touching the frontier (every field the chart
-    shows) and one for the entities they reach (their visibility and their labels; the
-    first hop's also checks the entity itself), both through the policy, both on indexes;
-    then one count of all links of the counted nodes: 2 * hops + 1 queries (and up to three
-    for provenance), whatever the size of the graph.
+    One query for the visible links of the entity (every field the chart shows, none unless
+    the entity is visible) and one for the entities they reach (their visibility and their
+    labels); two hops out, one count of the neighbours' links, then the same two queries for
+    the neighbours read; then one count of the entity's links (one hop) and up to three
+    queries for provenance: at most 6 queries (8 with provenance), whatever the size of the
+    graph, each on an index and each bounded by SECOND_HOP_LINKS or the entity's degree.
     """
     reader = _Reader(user, list(kinds) if kinds else None, start, end)
-    nodes: dict[int, dict[str, Any]] = {}
-    visible: dict[int, bool] = {}
-    rows: dict[int, tuple[Any, ...]] = {}
-    counted: list[int] = []
-    frontier = [entity_id]
-    truncated = 0
-    for hop in range(max(1, hops)):
-        counted += frontier
-        # First hop: the entity's links only if the user may see it, then the entity itself
-        # read with its neighbours (a 404 if it is not among them): one round trip saved.
-        found = reader.touching_rows(frontier, if_visible=entity_id if hop == 0 else None)
+    # The entity's links only if the user may see it, then the entity itself read with its
+    # neighbours (a 404 if it is not among them): one round trip saved.
+    rows = reader.touching_rows([entity_id], if_visible=entity_id)
+    others = {pk for row in rows.values() for pk in row[1:3]} | {entity_id}
+    reached = reader.entities(others)
+    if entity_id not in reached:
+        raise Http404(_("No such record."))
+    visible = {pk: pk in reached for pk in others}
+    nodes = {entity_id: reached.pop(entity_id)}
+    ring = sorted(reached)[: MAX_NODES - 1]
+    truncated = len(reached) - len(ring)
+    nodes.update((pk, reached[pk]) for pk in ring)
+    counted = [entity_id]
+    totals = None
+    if hops >= 2 and ring:
+        totals = reader.totals([entity_id, *ring])
+        budget = SECOND_HOP_LINKS
+        read: list[int] = []
+        for pk in sorted(ring, key=lambda pk: (totals[pk], pk)):
+            if totals[pk] > budget:
+                break
+            budget -= totals[pk]
+            read.append(pk)
+        found = reader.touching_rows(read)
         rows.update(found)
-        others = {pk for row in found.values() for pk in row[1:3] if pk not in visible}
-        if hop == 0:
-            others.add(entity_id)
-        reached = reader.entities(others)
-        if hop == 0:
-            if entity_id not in reached:
-                raise Http404(_("No such record."))
-            nodes[entity_id] = reached.pop(entity_id)
-            visible[entity_id] = True
-            others.discard(entity_id)
-        for pk in others:
-            visible[pk] = pk in reached
-        room = max(0, MAX_NODES - len(nodes))
-        truncated += max(0, len(reached) - room)
-        frontier = sorted(reached)[:room]
-        nodes.update((pk, reached[pk]) for pk in frontier)
-        if not frontier:
-            break
-    return _finish(reader, nodes, rows, visible, counted, truncated)
+        outer = {pk for row in found.values() for pk in row[1:3] if pk not in visible}
+        reached = reader.entities(outer)
+        visible.update((pk, pk in reached) for pk in outer)
+        kept = sorted(reached)[: MAX_NODES - len(nodes)]
+        truncated += len(reached) - len(kept)
+        nodes.update((pk, reached[pk]) for pk in kept)
+        counted += read
+    return _finish(reader, nodes, rows, visible, counted, truncated, totals)
 
 
 def subgraph(
