@@ -148,3 +148,92 @@ def test_the_sensors_cannot_be_truncated_from_under_their_alerts(stored_alert):
     with pytest.raises(NotSupportedError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("TRUNCATE control_room_sensor CASCADE")
     assert Sensor.objects.filter(pk=stored_alert.sensor_id).exists()
+
+
+def _connect():
+    """A connection of its own to the test database, beside Django's."""
+    import psycopg
+
+    s = connection.settings_dict
+    return psycopg.connect(
+        dbname=s["NAME"],
+        host=s["HOST"] or None,
+        port=s["PORT"] or None,
+        user=s["USER"] or None,
+        password=s["PASSWORD"] or None,
+    )
+
+
+def _wait_until_blocked(watcher, pid: int) -> None:
+    """Return once the backend ``pid`` waits for a lock (the other transaction's)."""
+    import time
+
+    for _ in range(400):
+        with watcher.cursor() as cursor:
+            cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
+            if cursor.fetchone()[0] == "Lock":
+                return
+        time.sleep(0.05)
+    raise AssertionError("the second transaction never waited for the first")
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's triggers and locks")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first", ["intake", "delete"])
+def test_an_incident_deleted_while_alerts_join_it_leaves_no_alert_naming_nothing(first):
+    """Two transactions at once, one writing an alert for an incident and one deleting that
+    incident: whichever comes first, the second waits for it, then is refused."""
+    import threading
+
+    from psycopg import errors
+
+    from tests.conftest import load_world
+
+    load_world()
+    sensor_id = Sensor.objects.order_by("pk").values_list("pk", flat=True)[0]
+    incident = Incident.objects.create(
+        zone_id=Sensor.objects.get(pk=sensor_id).zone_id,
+        kind="intrusion",
+        severity=1,
+        opened_at=dt.datetime(2015, 7, 28, tzinfo=dt.UTC),
+        last_alert_at=dt.datetime(2015, 7, 28, tzinfo=dt.UTC),
+        originator=Agency.objects.get(code="EUROTUNNEL"),
+    )
+    when = dt.datetime(2015, 7, 28, tzinfo=dt.UTC)
+    insert = (
+        f"INSERT INTO control_room_alert ({COLUMNS})"
+        " VALUES (%s, 'race', %s, %s, 'intrusion', 0.5, '{}', %s)"
+    )
+    delete = "DELETE FROM control_room_incident WHERE id = %s"
+    writer, deleter, watcher = _connect(), _connect(), _connect()
+    watcher.autocommit = True
+    early, late = (writer, deleter) if first == "intake" else (deleter, writer)
+    statements = {
+        writer: (insert, [sensor_id, when, when, incident.pk]),
+        deleter: (delete, [incident.pk]),
+    }
+    early.execute(*statements[early])
+    outcome: list[BaseException | None] = []
+
+    def second() -> None:
+        try:
+            late.execute(*statements[late])
+            late.commit()
+            outcome.append(None)
+        except errors.ForeignKeyViolation as exc:
+            late.rollback()
+            outcome.append(exc)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    _wait_until_blocked(watcher, late.info.backend_pid)
+    early.commit()
+    thread.join(30)
+    for c in (writer, deleter, watcher):
+        c.close()
+    assert outcome and isinstance(outcome[0], errors.ForeignKeyViolation)
+    alerts = Alert.objects.filter(event_id="race")
+    if first == "intake":
+        assert alerts.count() == 1 and Incident.objects.filter(pk=incident.pk).exists()
+    else:
+        assert not alerts.exists() and not Incident.objects.filter(pk=incident.pk).exists()
