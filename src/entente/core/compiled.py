@@ -6,14 +6,16 @@ database takes to answer it.
 first use for that ``key`` and kept per thread (a compiler belongs to its thread's connection).
 The key must name everything the SQL depends on; ``params``, when given, replace the compiled
 query's parameters, which must then be exactly the placeholders ``build()`` put there (checked
-on compilation), so only values change between runs, never the SQL. The rows are converted as
-the ORM converts them (dates on SQLite, for one).
+on compilation), so only values change between runs, never the SQL. ``fill`` replaces only some
+of them: each parameter equal to one of its keys (placeholder strings ``build()`` put there,
+each checked on compilation) by its value, the others kept as compiled. The rows are converted
+as the ORM converts them (dates on SQLite, for one).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -30,9 +32,12 @@ def rows(
     build: Callable[[], QuerySet[Any]],
     params: Sequence[Any] | None = None,
     placeholders: Sequence[Any] | None = None,
+    *,
+    fill: Mapping[str, Any] | None = None,
 ) -> list[Any]:
     """The rows of ``build()`` (a values_list queryset) with ``params`` in place of
-    ``placeholders``; the SQL compiled once per thread, database and ``key``."""
+    ``placeholders`` (or ``fill``'s values in place of its keys); the SQL compiled once per
+    thread, database and ``key``."""
     cache: dict[tuple[Any, ...], Any] | None = getattr(_local, "compiled", None)
     if cache is None:
         cache = _local.compiled = {}
@@ -46,6 +51,8 @@ def rows(
             sql, compiled_params = "", ()
         if params is not None and list(compiled_params) != list(placeholders or ()):
             raise ValueError(f"{key}: the query's parameters are not the placeholders given")
+        if fill is not None and not set(fill) <= {p for p in compiled_params if isinstance(p, str)}:
+            raise ValueError(f"{key}: a placeholder to fill is not among the query's parameters")
         if len(cache) >= KEPT:
             cache.clear()
         converters = (
@@ -57,6 +64,8 @@ def rows(
     compiler, sql, compiled_params, converters = entry
     if not sql:
         return []
+    if fill is not None:
+        params = [fill.get(p, p) if isinstance(p, str) else p for p in compiled_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, compiled_params if params is None else tuple(params))
         found = cursor.fetchall()

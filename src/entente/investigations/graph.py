@@ -14,18 +14,19 @@ import datetime as dt
 import itertools
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, F, Lookup, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from entente.control_room.models import Incident
+from entente.core import access, compiled
 from entente.core.models import Recipient
 from entente.intelligence.choices import EntityKind
 from entente.intelligence.models import Entity, Report
@@ -49,8 +50,10 @@ MAX_NODES = 2000
 # A two-hop neighbourhood reads the links of the entity's neighbours up to this many (counted
 # over all their links, seen or not), the neighbours with the fewest links first; the others
 # are left as the outer ring is, not counted until expanded. On a graph with hubs the
-# neighbours of a neighbour can number tens of thousands, far beyond what a chart can show.
-SECOND_HOP_LINKS = 2000
+# neighbours of a neighbour can number tens of thousands, far beyond what a chart can show;
+# a thousand entities two hops out is already more than an investigator reads on one chart,
+# and keeps a two-hop answer within tens of milliseconds (benchmarks/graph.py).
+SECOND_HOP_LINKS = 1000
 
 ENTITY_FIELDS = ("pk", "kind", "name", "country")
 LINK_FIELDS = (
@@ -226,31 +229,43 @@ class _Among(Lookup):  # type: ignore[type-arg]
     """``column IN ids``, the ids sent as one parameter: an array on PostgreSQL (``= ANY``,
     which its planner answers from the column's index for each id, even in an OR of two
     columns), a JSON array on SQLite (``IN`` its rows, likewise). No limit on the number of
-    ids, and no cost per id in building the query, which in Django's ``__in`` is most of the
-    time of a query of a few thousand ids."""
+    ids, and the same SQL whatever their number: compiled once (``_Reader``), where Django's
+    ``__in`` builds a query of a few thousand ids in more time than the database answers
+    it. The right-hand side is a placeholder (a string: ``_SLOT``), filled when run."""
 
     lookup_name = "among"
     prepare_rhs = False
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         lhs, params = self.process_lhs(compiler, connection)
-        ids = [int(pk) for pk in self.rhs]
         if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s::bigint[])", [*params, ids]
+            return f"{lhs} = ANY(%s::bigint[])", [*params, self.rhs]
         sql = f"{lhs} IN (SELECT value FROM json_each(%s))"  # noqa: S608 - a column, ids a parameter
-        return sql, [*params, json.dumps(ids)]
+        return sql, [*params, self.rhs]
 
 
-def _among(column: str, ids: Sequence[int]) -> Q:
-    return Q(_Among(F(column), list(ids)))
+def _among(column: str, slot: str) -> Q:
+    return Q(_Among(F(column), slot))
+
+
+def _ids(ids: Iterable[int]) -> Any:
+    """The value of an ``_Among`` placeholder: these ids, as the database takes them."""
+    values = [int(pk) for pk in ids]
+    return values if connection.vendor == "postgresql" else json.dumps(values)
+
+
+# Placeholders of the ids in the reader's queries (no policy parameter is such a string).
+_SLOT = "entente.graph:ids"
+_SLOT_ENTITY = "entente.graph:entity"
 
 
 class _Reader:
-    """The policy's querysets for one user and one set of filters, built once per call (a
-    filter of the policy compiles a dozen lookups: reused, each query costs only its rows).
-    Rows are read with ``values_list`` (tuples, no model instances), without ORDER BY (they
-    are gathered into dicts and sets: a sort would be wasted); ids are sent as one parameter
-    (``_among``)."""
+    """The policy's querysets for one user and one set of filters. Each query is compiled
+    once per thread, policy key (``access.policy_key``) and filters (``compiled.rows``: a
+    filter of the policy compiles a dozen lookups, which costs more than the database takes
+    to answer a chart's query), its ids sent as one parameter (``_Among``). Rows are read
+    as tuples (no model instances), without ORDER BY (they are gathered into dicts and
+    sets: a sort would be wasted)."""
 
     def __init__(
         self,
@@ -260,31 +275,71 @@ class _Reader:
         end: dt.date | None,
     ) -> None:
         self.user = user
-        self.entity_qs = visible_entities(user).order_by()
-        self.link_qs = _filtered(Link.objects.visible_to(user), kinds, start, end).order_by()
-        self.all_links = _filtered(Link.objects.all(), kinds, start, end).order_by()
+        self.kinds = sorted(set(kinds)) if kinds else None
+        self.start, self.end = start, end
+        self.key = (
+            access.policy_key(user, Link),
+            access.policy_key(user, Entity),
+            tuple(self.kinds or ()),
+            start,
+            end,
+        )
+
+    def entity_qs(self) -> QuerySet[Entity]:
+        return visible_entities(self.user).order_by()
+
+    def link_qs(self) -> QuerySet[Link]:
+        links = Link.objects.visible_to(self.user)
+        return _filtered(links, self.kinds, self.start, self.end).order_by()
+
+    def _rows(
+        self, name: str, build: Callable[[], QuerySet[Any]], **ids: Iterable[int]
+    ) -> list[Any]:
+        fill = {
+            slot: _ids(ids[arg])
+            for arg, slot in (("ids", _SLOT), ("entity", _SLOT_ENTITY))
+            if arg in ids
+        }
+        return compiled.rows(("investigations.graph", name, *self.key), build, fill=fill)
 
     def entities(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         """The visible ones among these entities, by id (one query)."""
         ids = list(ids)
         if not ids:
             return {}
-        rows = self.entity_qs.filter(_among("pk", ids)).values_list(*ENTITY_FIELDS)
+        rows = self._rows(
+            "entities",
+            lambda: self.entity_qs().filter(_among("pk", _SLOT)).values_list(*ENTITY_FIELDS),
+            ids=ids,
+        )
         return {row[0]: dict(zip(ENTITY_FIELDS, row, strict=True)) for row in rows}
 
     def visible_ids(self, ids: Iterable[int]) -> set[int]:
         ids = list(ids)
         if not ids:
             return set()
-        return set(self.entity_qs.filter(_among("pk", ids)).values_list("pk", flat=True))
+        return {
+            row[0]
+            for row in self._rows(
+                "visible_ids",
+                lambda: self.entity_qs().filter(_among("pk", _SLOT)).values_list("pk"),
+                ids=ids,
+            )
+        }
+
+    def _touching(self) -> QuerySet[Link]:
+        return self.link_qs().filter(_among("source_id", _SLOT) | _among("target_id", _SLOT))
 
     def touching(self, ids: Sequence[int]) -> list[tuple[int, int, int]]:
         """Visible links (id, source, target) with an end among ``ids`` (the other end not
         yet checked)."""
         if not ids:
             return []
-        found = self.link_qs.filter(_among("source_id", ids) | _among("target_id", ids))
-        return list(found.values_list("pk", "source_id", "target_id"))
+        return self._rows(
+            "touching",
+            lambda: self._touching().values_list("pk", "source_id", "target_id"),
+            ids=ids,
+        )
 
     def touching_rows(
         self, ids: Sequence[int], *, if_visible: int | None = None
@@ -295,11 +350,19 @@ class _Reader:
         expand checks its entity and reads its links in one round trip)."""
         if not ids:
             return {}
-        links = self.link_qs
-        if if_visible is not None:
-            links = links.filter(Exists(self.entity_qs.filter(pk=if_visible)))
-        found = links.filter(_among("source_id", ids) | _among("target_id", ids))
-        return {row[0]: row for row in found.values_list(*LINK_FIELDS)}
+        if if_visible is None:
+            found = self._rows(
+                "touching_rows", lambda: self._touching().values_list(*LINK_FIELDS), ids=ids
+            )
+        else:
+            entity = self.entity_qs().filter(_among("pk", _SLOT_ENTITY))
+            found = self._rows(
+                "touching_rows_if_visible",
+                lambda: self._touching().filter(Exists(entity)).values_list(*LINK_FIELDS),
+                ids=ids,
+                entity=[if_visible],
+            )
+        return {row[0]: row for row in found}
 
     def totals(self, ids: Sequence[int]) -> Counter[int]:
         """How many links (seen or not: a count, never a row) each of these entities has: a
@@ -308,14 +371,20 @@ class _Reader:
         totals: Counter[int] = Counter()
         if not ids:
             return totals
-        by_source, by_target = (
-            self.all_links.filter(_among(column, ids))
-            .values(column)
-            .annotate(n=Count("pk"))
-            .values_list(column, "n")
-            for column in ("source_id", "target_id")
-        )
-        for pk, n in by_source.union(by_target, all=True):
+
+        def build() -> QuerySet[Any]:
+            every = _filtered(Link.objects.all(), self.kinds, self.start, self.end).order_by()
+            by_source, by_target = (
+                every.filter(_among(column, _SLOT))
+                .values(column)
+                .annotate(n=Count("pk"))
+                .values_list(column, "n")
+                for column in ("source_id", "target_id")
+            )
+            united: QuerySet[Any] = by_source.union(by_target, all=True)
+            return united
+
+        for pk, n in self._rows("totals", build, ids=ids):
             totals[pk] += n
         return totals
 
