@@ -222,6 +222,19 @@ def test_an_interrupted_run_resumes_to_the_same_pairs_without_duplicates(
     assert MatchCandidate.objects.count() == len(expected)
 
 
+def test_a_run_over_the_demos_few_records_finishes_and_proposes_the_pair(
+    data_dir: Any, demo: MatchCandidate, persona: Callable[[str], User]
+) -> None:
+    """Too few pairs for the strict rules or for EM (the demo's few dozen people): the run
+    keeps the untrained model where it cannot learn, and still scores every comparison."""
+    MatchCandidate.objects.all().delete()
+    run = runs.execute(linkage.start_run(acting_user=persona("gold.kent"), background=False))
+    assert run.state == RunState.DONE, run.error
+    assert MatchCandidate.objects.filter(
+        left__name="Mohammed Al Hassan", right__name="Mohamed El Hassane"
+    ).exists()
+
+
 def test_a_run_needs_an_approver(persona: Callable[[str], User]) -> None:
     with pytest.raises(PermissionDenied):
         linkage.start_run(acting_user=persona("investigator.ocriest"), background=False)

@@ -228,8 +228,14 @@ def train(
             [model.blocking_sql(cols, backend) for cols in model.DETERMINISTIC[kind]],
             recall=0.7,
         )
-    except Exception as exc:  # no pair at all: the default prior stands
+    except Exception as exc:  # the default prior stands
         log.warning("prior not estimated: %s", exc)
+    settings_obj = linker._settings_obj
+    if not 0 < settings_obj._probability_two_random_records_match < 1:
+        # No pair met the strict rules (a small set: the demo's few dozen people): a prior of
+        # 0 would make every weight minus infinity; the default prior stands instead.
+        log.warning("prior not estimated: no pair meets the deterministic rules")
+        settings_obj._probability_two_random_records_match = model.PRIOR[kind]
     linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs(records), seed=seed)
     for cols in model.TRAINING_BLOCKS[kind]:
         try:
@@ -238,7 +244,15 @@ def train(
             )
         except Exception as exc:
             log.warning("EM on %s skipped: %s", cols, exc)
-    return dict(linker.misc.save_model_to_json())
+    trained = dict(linker.misc.save_model_to_json())
+    # An EM pass that fails (too few pairs in its blocks: a small set) can leave the linker
+    # without the comparisons it had set aside; those keep their untrained m and u.
+    kept = {c["output_column_name"]: c for c in trained["comparisons"]}
+    trained["comparisons"] = [
+        kept.get(c["output_column_name"], c)
+        for c in model.settings(kind, backend=backend)["comparisons"]
+    ]
+    return trained
 
 
 def predict(kind: str, backend: str, work: Path, trained: dict[str, Any], threshold: float) -> int:
@@ -426,6 +440,9 @@ def execute(
         return run
     except Interrupted:
         return run
+    except (KeyboardInterrupt, SystemExit):  # an operator's Ctrl-C: resumable, not "running"
+        _save(run, state=RunState.PAUSED)
+        raise
     except Exception as exc:
         _save(run, state=RunState.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
         raise
