@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
 import resource
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +86,31 @@ def process_env(database_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
+def small_world(*personas: str) -> None:
+    """What the fault tests need, loaded after the flush of a transactional test: the sites,
+    zones and sensors, and the named demo personas (no password: none of them logs in with
+    one here, and hashing them all is most of ``load_world``'s time)."""
+    from entente.core import services
+    from entente.core.models import Agency, User
+    from entente.demo import load as demo_load
+    from entente.demo.personas import PERSONAS
+
+    demo_load.load_reference()
+    demo_load.load_control_room()
+    for p in PERSONAS:
+        if p.username in personas and not User.objects.filter(username=p.username).exists():
+            services.create_user(
+                username=p.username,
+                agency=Agency.objects.get(code=p.agency) if p.agency else None,
+                acting_user=None,
+                first_name=p.first_name,
+                last_name=p.last_name,
+                clearance=p.clearance,
+                language=p.language,
+                roles=p.roles,
+            )
+
+
 def sensor_token() -> str:
     """The sensors' service account (control-room editor at Eurotunnel) and a token for it,
     in the suite's database."""
@@ -101,6 +130,8 @@ def sensor_token() -> str:
 
 
 SEED = f"""
+from django.core.management import call_command
+call_command("migrate", interactive=False, verbosity=0)
 from entente.core import services
 from entente.core.choices import Module, Role
 from entente.core.models import Agency
@@ -117,23 +148,19 @@ print("TOKEN=" + services.create_api_token(account, name="resilience", acting_us
 
 def prepare_database(database_url: str) -> str:
     """Migrate a database of a test's own, load the sites and sensors and the sensor account,
-    and return the account's token."""
-    env = process_env(database_url)
-    for args in (["migrate", "--no-input", "-v", "0"], ["shell", "--no-imports", "-c", SEED]):
-        done = subprocess.run(
-            [sys.executable, "-m", "entente", *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
-    return next(
-        line.removeprefix("TOKEN=")
-        for line in done.stdout.splitlines()
-        if line.startswith("TOKEN=")
+    and return the account's token (one process: Django starts once)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "entente", "shell", "--no-imports", "-c", SEED],
+        env=process_env(database_url),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
+    assert done.returncode == 0, done.stdout + done.stderr
+    tokens = [line for line in done.stdout.splitlines() if line.startswith("TOKEN=")]
+    assert tokens, done.stdout + done.stderr
+    return tokens[-1].removeprefix("TOKEN=")
 
 
 def _file_size_limit(limit: int) -> Callable[[], None]:
@@ -301,3 +328,142 @@ def seconds(start: float, end: float | None) -> float | None:
 
 def now() -> float:
     return time.monotonic()
+
+
+def postgres_bin() -> Path | None:
+    """The PostgreSQL server's programs (Debian keeps them out of PATH), newest first."""
+    found = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
+    )
+    if found:
+        return found[-1].parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+class Cluster:
+    """A PostgreSQL cluster of our own in a temporary folder, on a free loopback port. As root
+    it runs as the ``postgres`` account (PostgreSQL refuses to run as root)."""
+
+    def __init__(self, bindir: Path) -> None:
+        self.bindir = bindir
+        self.port = free_port()
+        self.folder = Path(tempfile.mkdtemp(prefix="entente-pg-"))
+        self.data = self.folder / "data"
+        self.log = self.folder / "postgres.log"
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:
+            account = pwd.getpwnam("postgres")
+            os.chown(self.folder, account.pw_uid, account.pw_gid)
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8")
+        self.start()
+        import psycopg
+
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            conn.execute("CREATE DATABASE entente")
+
+    def _run(self, program: str, *args: str) -> str:
+        done = subprocess.run(
+            [*self.as_user, str(self.bindir / program), *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, f"{program} {args}: {done.stdout}{done.stderr}"
+        return done.stdout
+
+    def url(self, name: str = "entente") -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
+
+    def start(self, *settings: str) -> None:
+        """Start it (``settings``: ``name=value`` for this run only) and wait until it accepts
+        connections, its crash recovery done."""
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
+        options += "".join(f" -c {setting}" for setting in settings)
+        logged = ["-l", str(self.log)]  # not our pipe, which it would hold open
+        self._run(
+            "pg_ctl", "start", "-w", "-t", "120", "-D", str(self.data), *logged, "-o", options
+        )
+
+    def stop(self, mode: str = "fast") -> None:
+        self._run("pg_ctl", "stop", "-w", "-t", "120", "-D", str(self.data), "-m", mode)
+
+    def close(self) -> None:
+        subprocess.run(
+            [*self.as_user, str(self.bindir / "pg_ctl"), "stop", "-D", str(self.data), "-m", "i"],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def postgres_missing() -> str:
+    """Why a PostgreSQL cluster of our own cannot be made here ('' when it can)."""
+    if postgres_bin() is None:
+        return "the PostgreSQL server (apt-get install postgresql)"
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            return "the postgres account (apt-get install postgresql)"
+    return ""
+
+
+class OwnDatabases:
+    """The databases of the tests' own (a PostgreSQL cluster, an SQLite file), migrated and
+    loaded in the background from the first fault test on: migrating takes 10-30 s, spent
+    while the other fault tests run instead of before each of these two."""
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="entente-resilience-"))
+        self.cluster: Cluster | None = None
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="own-databases")
+        self.postgres: Future[str] | None = None
+        if not postgres_missing():
+            self.postgres = self.pool.submit(self._postgres)
+        self.sqlite_path = self.folder / "sqlite" / "entente.sqlite3"
+        self.sqlite = self.pool.submit(self._sqlite)
+
+    def _postgres(self) -> str:
+        bindir = postgres_bin()
+        assert bindir is not None
+        self.cluster = Cluster(bindir)
+        return prepare_database(self.cluster.url())
+
+    def _sqlite(self) -> str:
+        self.sqlite_path.parent.mkdir()
+        return prepare_database(f"sqlite:///{self.sqlite_path}")
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.cluster is not None:
+            self.cluster.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_databases() -> Iterator[OwnDatabases]:
+    made = OwnDatabases()
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def own_postgres(own_databases: OwnDatabases) -> tuple[Cluster, str]:
+    """A PostgreSQL cluster of the test's own, migrated, and the sensor account's token."""
+    missing = postgres_missing()
+    require("A PostgreSQL cluster of our own", not missing, missing)
+    assert own_databases.postgres is not None
+    token = own_databases.postgres.result(timeout=600)
+    assert own_databases.cluster is not None
+    return own_databases.cluster, token
+
+
+@pytest.fixture
+def own_sqlite(own_databases: OwnDatabases) -> tuple[Path, str]:
+    """An SQLite database file of the test's own, migrated, and the sensor account's token."""
+    return own_databases.sqlite_path, own_databases.sqlite.result(timeout=600)

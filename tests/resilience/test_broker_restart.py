@@ -25,7 +25,6 @@ from benchmarks._harness import wait_until
 from django.db import connection
 from paho.mqtt.enums import CallbackAPIVersion
 
-from tests.conftest import load_world
 from tests.resilience.conftest import (
     RESUME_TIMEOUT,
     SENSOR_ACCOUNT,
@@ -37,6 +36,7 @@ from tests.resilience.conftest import (
     run_id,
     seconds,
     sensor_token,
+    small_world,
     suite_database_url,
     tally,
 )
@@ -110,7 +110,7 @@ def test_a_broker_restart_loses_no_acknowledged_message_and_the_bridge_reconnect
 ) -> None:
     found = shutil.which("mosquitto") or Path("/usr/sbin/mosquitto").exists()
     require("Mosquitto", bool(found), "apt-get install mosquitto")
-    load_world()
+    small_world()
     sensor_token()  # the bridge's account
     from entente.control_room.models import Alert
 

@@ -11,124 +11,29 @@ never stopped; the test runs in both suites (SQLite and PostgreSQL) since it bri
 from __future__ import annotations
 
 import json
-import os
-import pwd
-import shutil
-import subprocess
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from benchmarks._faults import free_port
 from benchmarks._harness import wait_until
 
 from tests.resilience.conftest import (
     RESUME_TIMEOUT,
+    Cluster,
     Server,
     figures,
     now,
-    prepare_database,
     process_env,
-    require,
     run_id,
     seconds,
     tally,
 )
 
 
-def postgres_bin() -> Path | None:
-    """The PostgreSQL server's programs (Debian keeps them out of PATH), newest first."""
-    found = sorted(
-        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
-        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
-    )
-    if found:
-        return found[-1].parent
-    initdb = shutil.which("initdb")
-    return Path(initdb).parent if initdb else None
-
-
-class Cluster:
-    """A PostgreSQL cluster of our own in a temporary folder, on a free loopback port. As root
-    it runs as the ``postgres`` account (PostgreSQL refuses to run as root)."""
-
-    def __init__(self, bindir: Path) -> None:
-        self.bindir = bindir
-        self.port = free_port()
-        self.folder = Path(tempfile.mkdtemp(prefix="entente-pg-"))
-        self.data = self.folder / "data"
-        self.log = self.folder / "postgres.log"
-        self.as_user: list[str] = []
-        if os.geteuid() == 0:
-            account = pwd.getpwnam("postgres")
-            os.chown(self.folder, account.pw_uid, account.pw_gid)
-            self.as_user = ["runuser", "-u", "postgres", "--"]
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8")
-        self.start()
-        import psycopg
-
-        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
-            conn.execute("CREATE DATABASE entente")
-
-    def _run(self, program: str, *args: str) -> str:
-        done = subprocess.run(
-            [*self.as_user, str(self.bindir / program), *args],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert done.returncode == 0, f"{program} {args}: {done.stdout}{done.stderr}"
-        return done.stdout
-
-    def url(self, name: str = "entente") -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
-
-    def start(self) -> None:
-        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
-        logged = ["-l", str(self.log)]  # not our pipe, which it would hold open
-        self._run(
-            "pg_ctl", "start", "-w", "-t", "120", "-D", str(self.data), *logged, "-o", options
-        )
-
-    def stop(self, mode: str = "fast") -> None:
-        self._run("pg_ctl", "stop", "-w", "-t", "120", "-D", str(self.data), "-m", mode)
-
-    def close(self) -> None:
-        subprocess.run(
-            [*self.as_user, str(self.bindir / "pg_ctl"), "stop", "-D", str(self.data), "-m", "i"],
-            capture_output=True,
-            timeout=60,
-            check=False,
-        )
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[Cluster]:
-    bindir = postgres_bin()
-    require("The PostgreSQL server", bindir is not None, "apt-get install postgresql")
-    if os.geteuid() == 0:
-        try:
-            pwd.getpwnam("postgres")
-        except KeyError:
-            require("The postgres account", False, "apt-get install postgresql")
-    assert bindir is not None
-    made = Cluster(bindir)
-    try:
-        yield made
-    finally:
-        made.close()
-
-
 def test_a_postgresql_restart_loses_no_acknowledged_alert_and_service_resumes_by_itself(
-    cluster: Cluster, tmp_path: Any, sensor_factory: Any
+    own_postgres: tuple[Cluster, str], tmp_path: Any, sensor_factory: Any
 ) -> None:
     import psycopg
 
-    token = prepare_database(cluster.url())
+    cluster, token = own_postgres
     # As in production: the connection pool (ENTENTE_DB_POOL), whose connections all break.
     env = process_env(cluster.url(), ENTENTE_DB_POOL="1", ENTENTE_DB_POOL_MIN="2")
     server = Server(env, tmp_path / "serve.log", workers=1)

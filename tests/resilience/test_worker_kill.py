@@ -12,7 +12,6 @@ from typing import Any
 from benchmarks._harness import wait_until
 from django.db import connection
 
-from tests.conftest import load_world
 from tests.resilience.conftest import (
     RESUME_TIMEOUT,
     Server,
@@ -22,6 +21,7 @@ from tests.resilience.conftest import (
     run_id,
     seconds,
     sensor_token,
+    small_world,
     suite_database_url,
     tally,
 )
@@ -34,7 +34,7 @@ CRASH_LOOP_GUARD = 6.0
 def test_killed_workers_are_started_again_and_no_acknowledged_alert_is_lost(
     transactional_db: Any, tmp_path: Any, sensor_factory: Any
 ) -> None:
-    load_world()
+    small_world()
     token = sensor_token()
     server = Server(process_env(suite_database_url()), tmp_path / "serve.log", workers=2)
     try:

@@ -11,6 +11,7 @@ import base64
 import binascii
 import json
 import logging
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -92,10 +93,29 @@ def unavailable_response(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _unavailable_errors() -> tuple[type[Exception], ...]:
+    """The errors of a database out of reach: Django's, and the drivers' own, which code that
+    talks to the driver directly (the intake's COPY) raises unwrapped."""
+    found: tuple[type[Exception], ...] = (
+        OperationalError,
+        InterfaceError,
+        sqlite3.OperationalError,
+        sqlite3.InterfaceError,
+    )
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - installed with the project
+        return found
+    return (*found, psycopg.OperationalError, psycopg.InterfaceError)
+
+
+UNAVAILABLE_ERRORS = _unavailable_errors()
+
+
 def database_unavailable(exc: BaseException | None) -> bool:
     """Whether an error says the database is out of reach for now (a connection lost or
     refused, a server shutting down, a disk full): errors worth retrying."""
-    return isinstance(exc, OperationalError | InterfaceError)
+    return isinstance(exc, UNAVAILABLE_ERRORS)
 
 
 def clean_text(value: Any) -> Any:
@@ -261,8 +281,8 @@ class EntenteAPI(NinjaAPI):
         self.add_exception_handler(Http404, self._on_not_found)
         self.add_exception_handler(HttpError, self._on_http_error)
         self.add_exception_handler(SuspiciousOperation, self._on_suspicious)
-        self.add_exception_handler(OperationalError, self._on_unavailable)
-        self.add_exception_handler(InterfaceError, self._on_unavailable)
+        for error in UNAVAILABLE_ERRORS:
+            self.add_exception_handler(error, self._on_unavailable)
         self.add_exception_handler(Exception, self._on_error)
 
     def _on_validation(self, request: HttpRequest, exc: Any) -> HttpResponse:
