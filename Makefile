@@ -18,7 +18,8 @@ $(BIN)/entente: pyproject.toml
 install: $(BIN)/entente
 
 # Debian packages the suite, the browser tests, the demo's MQTT bridge and the joint report's
-# PDF (WeasyPrint: pango) need (CI runs this; needs root or sudo).
+# PDF (WeasyPrint: pango) need, and the PostgreSQL server the fault tests start a cluster of
+# their own with (tests/resilience; CI runs this; needs root or sudo).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
@@ -26,6 +27,7 @@ system-deps:
 	command -v mosquitto >/dev/null || missing="$$missing mosquitto"; \
 	command -v mosquitto_pub >/dev/null || missing="$$missing mosquitto-clients"; \
 	command -v pg_dump >/dev/null || missing="$$missing postgresql-client"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \
 	ldconfig -p | grep -q 'libpango-1.0.so.0' || missing="$$missing libpango-1.0-0"; \
 	ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || missing="$$missing libpangoft2-1.0-0"; \
