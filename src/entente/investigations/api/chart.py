@@ -36,7 +36,13 @@ class GraphFilter(QueryFilter):
 
 
 class ExpandFilter(GraphFilter):
-    hops: int = Field(1, ge=1, le=2, description="1 or 2")
+    hops: int = Field(
+        1,
+        ge=1,
+        le=2,
+        description="1 or 2 (two hops read the neighbours' links up to a limit, those with "
+        "the fewest links first; the others are left to expand)",
+    )
 
 
 class TimelineFilter(GraphFilter):
@@ -54,7 +60,9 @@ class ChartNodeOut(Schema):
     hidden: int | None = Field(
         ...,
         description="Links of this entity you may not see (a count); null when not counted: "
-        "the outermost entities of a neighbourhood are counted once expanded themselves",
+        "the outermost entities of a neighbourhood, and two hops out the neighbours whose "
+        "links were not read (past the second hop's limit), are counted once expanded "
+        "themselves",
     )
 
 
