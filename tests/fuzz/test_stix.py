@@ -100,3 +100,19 @@ def test_json_nested_too_deeply_is_refused_with_a_reason(persona) -> None:
     assert refused.value.message_dict["file"] == [
         "The file nests its JSON too deeply to be a STIX bundle."
     ]
+
+
+def test_an_extension_that_is_null_is_refused_with_a_reason(persona) -> None:
+    """Found by fuzzing (ten times the CI budget): stix2's AttributeError on a marking
+    definition whose extension is null escaped the upload."""
+    bundle = exported(persona)
+    for obj in bundle["objects"]:
+        if obj["type"] == "marking-definition":
+            obj["extensions"] = dict.fromkeys(obj["extensions"])
+    with pytest.raises(ValidationError) as refused:
+        exchange.start_import(
+            acting_user=persona("analyst.nca"),
+            file_name="b.json",
+            data=json.dumps(bundle).encode(),
+        )
+    assert "is not valid STIX 2.1" in refused.value.message_dict["file"][0]

@@ -401,7 +401,8 @@ def read_bundle(data: bytes) -> dict[str, Any]:
             )
         try:
             stix2.parse(obj, allow_custom=True, version="2.1")
-        except (STIXError, ValueError, TypeError, KeyError) as exc:
+        # stix2 lets an AttributeError out of an extension that is not an object (null).
+        except (STIXError, ValueError, TypeError, KeyError, AttributeError) as exc:
             raise ValidationError(
                 _("Object {id} is not valid STIX 2.1: {reason}").format(id=obj["id"], reason=exc)
             ) from None
