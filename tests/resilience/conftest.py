@@ -418,15 +418,15 @@ class OwnDatabases:
     loaded in the background from the first fault test on: migrating takes 10-30 s, spent
     while the other fault tests run instead of before each of these two."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, postgres: bool, sqlite: bool) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="entente-resilience-"))
         self.cluster: Cluster | None = None
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="own-databases")
         self.postgres: Future[str] | None = None
-        if not postgres_missing():
+        if postgres and not postgres_missing():
             self.postgres = self.pool.submit(self._postgres)
         self.sqlite_path = self.folder / "sqlite" / "entente.sqlite3"
-        self.sqlite = self.pool.submit(self._sqlite)
+        self.sqlite: Future[str] | None = self.pool.submit(self._sqlite) if sqlite else None
 
     def _postgres(self) -> str:
         bindir = postgres_bin()
@@ -446,8 +446,10 @@ class OwnDatabases:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def own_databases() -> Iterator[OwnDatabases]:
-    made = OwnDatabases()
+def own_databases(request: pytest.FixtureRequest) -> Iterator[OwnDatabases]:
+    """Started with the first fault test; prepares only what the selected tests use."""
+    wanted = {name for item in request.session.items for name in item.fixturenames}
+    made = OwnDatabases(postgres="own_postgres" in wanted, sqlite="own_sqlite" in wanted)
     yield made
     made.close()
 
@@ -466,4 +468,5 @@ def own_postgres(own_databases: OwnDatabases) -> tuple[Cluster, str]:
 @pytest.fixture
 def own_sqlite(own_databases: OwnDatabases) -> tuple[Path, str]:
     """An SQLite database file of the test's own, migrated, and the sensor account's token."""
+    assert own_databases.sqlite is not None
     return own_databases.sqlite_path, own_databases.sqlite.result(timeout=600)

