@@ -97,6 +97,7 @@ class Recorder:
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.failures: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.measuring = False
+        self.waits: list[float] = []
 
     def note(self, action: str, ms: float, error: str | None) -> None:
         if not self.measuring:
@@ -179,6 +180,10 @@ class Shift:
                 }
             )
         conn = await pool.get()
+        sent = time.monotonic()
+        if self.rec.measuring:
+            # The wait for a free connection, apart: the gateway's queue, not the server's.
+            self.rec.waits.append((sent - due) * 1000)
         try:
             await self.timed(
                 conn,
@@ -358,6 +363,7 @@ class Shift:
             "latencies": self.rec.latencies,
             "failures": self.rec.failures,
             "alerts_sent": self.sent_alerts,
+            "alert_connection_waits": self.rec.waits,
             "live_events_heard": self.events_heard,
             "live_streams": len(streams),
             "incident_states": dict(sorted(Counter(self.incidents.values()).items())),
