@@ -284,7 +284,9 @@ def create_person(acting_user: Any, data: PersonInput) -> Person:
                 audit.record_create(acting_user, person)
                 return person
         except IntegrityError:
-            continue
+            if Person.objects.filter(case_code=person.case_code).exists():
+                continue  # another caseworker took the code: the next number
+            raise  # anything else (the audit entry refused, say) is not a clash to retry
     raise ValidationError(_("Could not give the person a case code; try again."))
 
 
