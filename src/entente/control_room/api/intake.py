@@ -92,6 +92,10 @@ _KINDS = frozenset(KINDS)
 _NUMBERS = (int, float)
 _PLAIN = {"sensor", "event_id", "occurred_at", "kind", "confidence"}
 _WITH_DETAILS = {*_PLAIN, "details"}
+# AlertItem's own constructor is a Python function around tuple.__new__: called directly, a
+# frame less per item.
+_tuple_new = tuple.__new__
+_ITEM = services.AlertItem
 
 
 def _fast(raw: Any) -> services.AlertItem | None:
@@ -148,7 +152,7 @@ def _fast(raw: Any) -> services.AlertItem | None:
         when = dt.datetime.fromisoformat(at)
     except ValueError:
         return None
-    return services.AlertItem(sensor, event, when, kind, float(confidence), details)
+    return _tuple_new(_ITEM, (sensor, event, when, kind, float(confidence), details))
 
 
 def _reason(error: PydanticError) -> str:
