@@ -11,9 +11,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from entente.core.models import User
-from entente.investigations.choices import RunState
 from entente.investigations.linkage import run as runs
 from entente.investigations.models import ResolutionRun
 from entente.investigations.services import linkage
@@ -42,7 +42,7 @@ class Command(BaseCommand):
         try:
             user = User.objects.select_related("agency__country").get(username=opts["user"])
         except User.DoesNotExist:
-            raise CommandError(f"no user {opts['user']!r}") from None
+            raise CommandError(_("No user %(name)r.") % {"name": opts["user"]}) from None
         try:
             run = linkage.start_run(
                 acting_user=user,
@@ -55,22 +55,38 @@ class Command(BaseCommand):
         except (ValidationError, PermissionDenied) as exc:
             messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
             raise CommandError(" ".join(messages)) from None
-        self.stdout.write(f"run {run.pk} ({run.kind}, {run.backend})")
+        self.stdout.write(
+            _("Run %(run)d (%(kind)s, %(backend)s)")
+            % {"run": run.pk, "kind": run.kind, "backend": run.backend}
+        )
         try:
             run = runs.execute(run, on_progress=self._bar)
-        except KeyboardInterrupt:
-            ResolutionRun.objects.filter(pk=run.pk).update(state=RunState.PAUSED)
-            raise CommandError(f"interrupted: resume with --resume {run.pk}") from None
+        except KeyboardInterrupt:  # the run left itself paused (runs.execute)
+            raise CommandError(
+                _("Interrupted: resume with --resume %(run)d.") % {"run": run.pk}
+            ) from None
         except Exception as exc:
             raise CommandError(
-                f"run {run.pk} failed: {exc}; resume with --resume {run.pk}"
+                _("Run %(run)d failed: %(error)s; resume with --resume %(run)d.")
+                % {"run": run.pk, "error": exc}
             ) from exc
         self.stdout.write("")
         m = run.metrics
+        measured = m.get("measured_precision")
         self.stdout.write(
-            f"{run.records} records, {run.candidates} candidate pairs above {m.get('threshold')}; "
-            f"expected precision {m.get('expected_precision')}, measured precision "
-            f"{m.get('measured_precision')} ({m.get('reviewed', 0)} pairs reviewed)"
+            _(
+                "%(records)d records, %(pairs)d candidate pairs above %(threshold)s; expected "
+                "precision %(expected)s, measured precision %(measured)s (%(reviewed)d pairs "
+                "reviewed)"
+            )
+            % {
+                "records": run.records,
+                "pairs": run.candidates,
+                "threshold": m.get("threshold"),
+                "expected": m.get("expected_precision"),
+                "measured": _("none yet") if measured is None else measured,
+                "reviewed": m.get("reviewed", 0),
+            }
         )
 
     def _bar(self, run: ResolutionRun) -> None:
