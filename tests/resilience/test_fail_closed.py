@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from benchmarks._faults import alert
 from django.db import connection
 from django.http import HttpResponse
 from django.test import Client
@@ -98,18 +99,7 @@ def refused(response: HttpResponse) -> bool:
 
 
 def alerts(run: str) -> str:
-    return json.dumps(
-        [
-            {
-                "sensor": "COQ-PLAT-CCTV-01",
-                "event_id": f"{run}-{i}",
-                "occurred_at": "2015-08-01T02:00:00Z",
-                "kind": "intrusion",
-                "confidence": 0.7,
-            }
-            for i in range(3)
-        ]
-    )
+    return json.dumps([alert(run, "a", i) for i in range(3)])
 
 
 @pytest.fixture
