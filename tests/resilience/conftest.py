@@ -25,9 +25,8 @@ from typing import Any
 
 import pytest
 from benchmarks._faults import HttpSensor, free_port
-from benchmarks._harness import wait_until
+from benchmarks._harness import test_database_url, wait_until
 from django.conf import settings
-from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "resilience"
@@ -57,16 +56,9 @@ def require(what: str, ok: bool, hint: str) -> None:
     pytest.skip(message)
 
 
-def suite_database_url() -> str:
-    """The suite's test database, for the processes a test starts."""
-    db = settings.DATABASES["default"]
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    user = db.get("USER") or ""
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    auth = f"{user}{password}@" if user else ""
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgresql://{auth}{db.get('HOST') or 'localhost'}{port}/{db['NAME']}"
+# The suite's test database as a URL, for the processes a test starts (under a name pytest does
+# not collect as a test in the modules that import it).
+suite_database_url = test_database_url
 
 
 def process_env(database_url: str, **extra: str) -> dict[str, str]:
