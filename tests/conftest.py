@@ -12,7 +12,7 @@ import os
 import socket
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from django.conf import settings
@@ -96,27 +96,28 @@ def agency(db: Any) -> Callable[[str], Agency]:
     return lambda code: Agency.objects.select_related("country").get(code=code)
 
 
+def missing(message: str) -> NoReturn:
+    """Skip a test whose service or program is missing, or fail it when
+    ENTENTE_REQUIRE_SERVICES=1 (CI)."""
+    if settings.ENTENTE_REQUIRE_SERVICES:
+        pytest.fail(message + " (ENTENTE_REQUIRE_SERVICES=1)")
+    pytest.skip(message)
+
+
 def require_service(name: str, host: str, port: int) -> None:
     """Skip when a service is down, or fail when ENTENTE_REQUIRE_SERVICES=1 (CI)."""
     try:
         with socket.create_connection((host, port), timeout=2):
             return
     except OSError as exc:
-        message = f"{name} is not reachable at {host}:{port}: {exc}"
-        if settings.ENTENTE_REQUIRE_SERVICES:
-            pytest.fail(message + " (ENTENTE_REQUIRE_SERVICES=1)")
-        pytest.skip(message)
+        missing(f"{name} is not reachable at {host}:{port}: {exc}")
 
 
 def require_chromium() -> str:
     path = settings.ENTENTE_CHROMIUM
     if Path(path).exists() and os.access(path, os.X_OK):
         return path
-    message = f"Chromium not found at {path} (apt-get install chromium)"
-    if settings.ENTENTE_REQUIRE_SERVICES:
-        pytest.fail(message + " (ENTENTE_REQUIRE_SERVICES=1)")
-    pytest.skip(message)
-    raise AssertionError  # unreachable
+    missing(f"Chromium not found at {path} (apt-get install chromium)")
 
 
 def pytest_report_header(config: Any) -> str:

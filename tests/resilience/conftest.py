@@ -28,6 +28,8 @@ from benchmarks._faults import HttpSensor, free_port
 from benchmarks._harness import test_database_url, wait_until
 from django.conf import settings
 
+from tests.conftest import missing
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "resilience"
 SENSOR_ACCOUNT = "sensors.resilience"
@@ -48,12 +50,8 @@ def figures(name: str, values: dict[str, Any]) -> None:
 
 def require(what: str, ok: bool, hint: str) -> None:
     """Skip when a part is missing, or fail when ENTENTE_REQUIRE_SERVICES=1 (CI)."""
-    if ok:
-        return
-    message = f"{what} is missing ({hint})"
-    if settings.ENTENTE_REQUIRE_SERVICES:
-        pytest.fail(message + " (ENTENTE_REQUIRE_SERVICES=1)")
-    pytest.skip(message)
+    if not ok:
+        missing(f"{what} is missing ({hint})")
 
 
 # The suite's test database as a URL, for the processes a test starts (under a name pytest does
