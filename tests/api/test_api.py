@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import timedelta
 
+import django.db
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from entente.core import services
+from entente.core import api_support, services
 from entente.core.choices import TLP, AuditAction, Classification
 from entente.core.models import AuditEntry, AuditHead, Bulletin, User
 
@@ -241,3 +243,24 @@ def test_text_no_database_can_store_in_a_filter_is_a_422_naming_it(
     assert response.status_code == 422, response.content[:300]
     assert response["Content-Type"].startswith(PROBLEM)
     assert response.json()["errors"][0]["location"][-1] == parameter
+
+
+@pytest.mark.parametrize(
+    ("error", "retry"),
+    [
+        (sqlite3.OperationalError("database is locked"), True),
+        (sqlite3.OperationalError("database or disk is full"), True),
+        (sqlite3.OperationalError("no such table: core_modulerole"), False),
+        (sqlite3.OperationalError('near "SELEKT": syntax error'), False),
+        (django.db.OperationalError("connection refused"), True),
+        (ValueError("not a database error"), False),
+    ],
+)
+def test_only_a_database_out_of_reach_asks_to_try_again(error, retry):
+    """A 503 with Retry-After says "come back later": right for a busy, full or unreachable
+    database, wrong for a broken query, which stays the server error it is."""
+    assert api_support.database_unavailable(error) is retry
+    wrapped = django.db.OperationalError(str(error))
+    wrapped.__cause__ = error
+    if isinstance(error, sqlite3.Error):
+        assert api_support.database_unavailable(wrapped) is retry

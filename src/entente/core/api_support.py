@@ -112,10 +112,26 @@ def _unavailable_errors() -> tuple[type[Exception], ...]:
 UNAVAILABLE_ERRORS = _unavailable_errors()
 
 
+# SQLite gives one class, OperationalError, to a busy or full database and to a broken query
+# ("no such table", a syntax error): only these say "try again later".
+SQLITE_UNAVAILABLE = (
+    "database is locked",
+    "database or disk is full",
+    "disk i/o error",
+    "unable to open database",
+)
+
+
 def database_unavailable(exc: BaseException | None) -> bool:
     """Whether an error says the database is out of reach for now (a connection lost or
     refused, a server shutting down, a disk full): errors worth retrying."""
-    return isinstance(exc, UNAVAILABLE_ERRORS)
+    if not isinstance(exc, UNAVAILABLE_ERRORS):
+        return False
+    sqlite = exc if isinstance(exc, sqlite3.Error) else exc.__cause__
+    if isinstance(sqlite, sqlite3.Error):
+        message = str(sqlite).lower()
+        return any(text in message for text in SQLITE_UNAVAILABLE)
+    return True
 
 
 def clean_text(value: Any) -> Any:
@@ -350,6 +366,8 @@ class EntenteAPI(NinjaAPI):
         )
 
     def _on_unavailable(self, request: HttpRequest, exc: Any) -> HttpResponse:
+        if not database_unavailable(exc):  # SQLite's broken query: a server error
+            return self._on_error(request, exc)
         logger.error("API database unavailable on %s: %s", request.path, exc)
         return unavailable_response(request)
 
