@@ -11,7 +11,6 @@ SQLite keeps real foreign keys; the same tests hold there.
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -19,35 +18,16 @@ from django.db.models import ProtectedError
 from django.test import Client
 
 from entente.control_room.models import Alert, Incident, Sensor
-from entente.core import services
-from entente.core.choices import Module, Role
 from entente.core.models import Agency
+from tests.control_room.test_intake import alert, send
 
 COLUMNS = "sensor_id, event_id, occurred_at, received_at, kind, confidence, details, incident_id"
 
 
 @pytest.fixture
-def stored_alert(db) -> Alert:
+def stored_alert(sensor_client: Client) -> Alert:
     """One alert taken in through the intake, with the incident it opened."""
-    account = services.create_user(
-        username="sensors.references",
-        agency=Agency.objects.get(code="EUROTUNNEL"),
-        acting_user=None,
-        is_service_account=True,
-        roles={Module.CONTROL_ROOM: Role.EDITOR},
-    )
-    _, token = services.create_api_token(account, name="sensors", acting_user=None)
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
-    item = {
-        "sensor": "COQ-PLAT-CCTV-01",
-        "event_id": "ref-1",
-        "occurred_at": "2015-07-28T23:10:00Z",
-        "kind": "intrusion",
-        "confidence": 0.8,
-    }
-    response = client.post(
-        "/api/v1/alerts", data=json.dumps([item]), content_type="application/json"
-    )
+    response = send(sensor_client, [alert("ref-1")])
     assert response.json()["accepted"] == 1
     return Alert.objects.select_related("sensor", "incident").get(event_id="ref-1")
 

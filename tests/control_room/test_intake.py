@@ -9,22 +9,8 @@ from django.test import Client
 
 from entente.control_room.models import Alert
 from entente.core import services
-from entente.core.choices import AuditAction, Module, Role
-from entente.core.models import Agency, AuditEntry, AuditHead, User
-
-
-@pytest.fixture
-def sensor_client(db):
-    """The Eurotunnel sensors' service account, as a machine client with a token."""
-    account = services.create_user(
-        username="sensors.eurotunnel",
-        agency=Agency.objects.get(code="EUROTUNNEL"),
-        acting_user=None,
-        is_service_account=True,
-        roles={Module.CONTROL_ROOM: Role.EDITOR},
-    )
-    _, token = services.create_api_token(account, name="sensors", acting_user=None)
-    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+from entente.core.choices import AuditAction
+from entente.core.models import AuditEntry, AuditHead, User
 
 
 @pytest.fixture

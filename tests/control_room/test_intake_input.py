@@ -18,26 +18,10 @@ from pydantic import ValidationError as PydanticError
 from entente.control_room.api.intake import AlertIn, _fast, parse_items
 from entente.control_room.models import Alert, Incident
 from entente.control_room.services import AlertItem, ingest_alerts
-from entente.core import services as core_services
-from entente.core.choices import Module, Role
-from entente.core.models import Agency, User
+from entente.core.models import User
 from tests.control_room.test_intake import alert, send
 
 PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-def sensor_client(db) -> Client:
-    """The Eurotunnel sensors' service account, as a machine client with a token."""
-    account = core_services.create_user(
-        username="sensors.input",
-        agency=Agency.objects.get(code="EUROTUNNEL"),
-        acting_user=None,
-        is_service_account=True,
-        roles={Module.CONTROL_ROOM: Role.EDITOR},
-    )
-    _, token = core_services.create_api_token(account, name="sensors", acting_user=None)
-    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
 
 
 def state() -> tuple[int, int]:
