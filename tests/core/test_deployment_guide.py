@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from benchmarks._faults import free_port
 
 from tests.conftest import require_service
 
@@ -50,12 +51,6 @@ TESTED = re.compile(r"^<!-- test -->\n```sh\n(.*?)^```", re.MULTILINE | re.DOTAL
 
 def marked_blocks(path: Path) -> list[str]:
     return TESTED.findall(path.read_text())
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def read_env_file(path: Path) -> dict[str, str]:
