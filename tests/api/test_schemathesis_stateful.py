@@ -12,44 +12,28 @@ persona's figures (operations reached, steps, scenarios) are printed for the clo
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from typing import Any
 
 import pytest
-import schemathesis
 from django.db import transaction
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.errors import FlakyStrategyDefinition
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
-from entente.core import services
-from entente.core.models import User
 from entente.demo import load
 from entente.demo.intelligence import load_intelligence
 from entente.demo.investigations import load_investigations
 from entente.demo.programme import load_programme
 from entente.demo.safeguarding import load_safeguarding
-from entente.wsgi import application
-from tests.api.test_schemathesis import (  # noqa: F401  # the fixture, used by name
+from tests.api.test_schemathesis import (  # noqa: F401  # the fixtures, used by name
+    CHECKS,
     PERSONAS,
     _keep_the_test_connection,
+    schema,
+    tokens,
 )
+from tests.fuzz.budget import SCALE
 
-schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
-
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
-SCALE = max(1, int(os.environ.get("ENTENTE_FUZZ_EXAMPLES", "1")))
 SCENARIOS = 40 * SCALE
 STEPS = 12
 # A scenario replayed by hypothesis may draw differently when an earlier one changed what the
@@ -77,11 +61,12 @@ def _operations() -> set[str]:
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_chained_calls_never_fail_on_the_servers_side(
-    persona: str, world: None, capsys: pytest.CaptureFixture[str]
+    persona: str,
+    world: None,
+    tokens: dict[str, str],  # noqa: F811  # the imported fixture
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    token = services.create_api_token(
-        User.objects.get(username=persona), name="fuzz", acting_user=None
-    )[1]
+    token = tokens[persona]
     reached: Counter[str] = Counter()
     statuses: Counter[str] = Counter()
     scenarios = restarts = 0
