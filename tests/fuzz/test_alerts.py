@@ -16,9 +16,7 @@ from hypothesis import strategies as st
 
 from entente.control_room.choices import AlertKind
 from entente.control_room.models import Alert, Sensor
-from entente.core import services
-from entente.core.choices import Module, Role
-from entente.core.models import Agency
+from tests.control_room.conftest import sensor_client  # noqa: F401  # the fixture, used by name
 from tests.fuzz.budget import fuzz
 from tests.fuzz.strategies import JSON, TEXT, mutated, mutated_bytes
 
@@ -27,17 +25,10 @@ ANSWERS = {200, 400, 413, 415, 422}
 
 
 @pytest.fixture
-def sensors(db: Any) -> tuple[Client, list[str]]:
-    account = services.create_user(
-        username="sensors.fuzz",
-        agency=Agency.objects.get(code="EUROTUNNEL"),
-        acting_user=None,
-        is_service_account=True,
-        roles={Module.CONTROL_ROOM: Role.EDITOR},
-    )
-    _, token = services.create_api_token(account, name="fuzz", acting_user=None)
+def sensors(sensor_client: Client) -> tuple[Client, list[str]]:  # noqa: F811
+    """The sensors' client (tests/control_room/conftest.py) and three sensor codes."""
     codes = list(Sensor.objects.order_by("code").values_list("code", flat=True)[:3])
-    return Client(HTTP_AUTHORIZATION=f"Bearer {token}"), codes
+    return sensor_client, codes
 
 
 OFFSETS = st.integers(min_value=-(24 * 60 - 1), max_value=24 * 60 - 1).map(
