@@ -161,17 +161,14 @@ def _ingest(items: Sequence[AlertItem], acting_user: Any) -> list[Outcome]:
     now = timezone.now()
     latest = now + dt.timedelta(seconds=settings.ENTENTE_ALERT_MAX_SKEW_SECONDS)
     outcomes = [Outcome(i, "accepted") for i in range(len(items))]
-    codes = {item.sensor for item in items}
+    # Sensors, the lock on their zones and the zones' open incidents: one round trip.
+    found = _look_up(sorted({item.sensor for item in items}))
     sensors: dict[str, tuple[int, int, int]] = {}
     # Sensors heard from within the last few seconds are not written again: under a steady
     # stream that is one write per sensor every few seconds, not one per batch.
     stale: set[int] = set()
     recent = now - _SEEN_PRECISION
-    for code, pk, zone_id, owner_id, last_seen in _select(
-        f"SELECT code, id, zone_id, owner_id, last_seen_at FROM {Sensor._meta.db_table} "  # noqa: S608
-        "WHERE code IN ({})",
-        sorted(codes),
-    ):
+    for code, pk, zone_id, owner_id, last_seen in found.sensors:
         sensors[code] = (pk, zone_id, owner_id)
         if last_seen is None or _aware(last_seen) < recent:
             stale.add(pk)
@@ -204,7 +201,7 @@ def _ingest(items: Sequence[AlertItem], acting_user: Any) -> list[Outcome]:
                 add_seen(key)
                 add_new(_tuple_new(_New, (i, item, *known)))
     new, incident_of, touched, silent_zones = (
-        _store(fresh, acting_user, now) if fresh else ([], [], [], set())
+        _store(fresh, found.incidents, acting_user, now) if fresh else ([], [], [], set())
     )
     if len(new) < len(fresh):
         written = {n.position for n in new}
@@ -234,28 +231,33 @@ def _ingest(items: Sequence[AlertItem], acting_user: Any) -> list[Outcome]:
 
 
 def _store(
-    fresh: list[_New], acting_user: Any, now: dt.datetime
+    fresh: list[_New], open_rows: list[tuple[Any, ...]], acting_user: Any, now: dt.datetime
 ) -> tuple[list[_New], list[_Incident], list[_Incident], set[int]]:
     """Correlate and write the batch's new alerts: the alerts written, the incident of each,
     the incidents they joined or opened, and the zones with an open silent-sensor alarm.
 
-    Each attempt runs under a savepoint; an alert found already stored undoes the attempt
-    (incidents included), and the next attempt leaves the stored ones out.
+    Each attempt runs under the savepoint the look-up set; an alert found already stored
+    undoes the attempt (incidents opened included), and the next attempt leaves the stored
+    ones out. The zones stay locked meanwhile, so ``open_rows`` still holds for the next.
     """
     stored: set[tuple[int, str]] = set()
     for attempt in range(_ATTEMPTS):
         new = [n for n in fresh if (n.sensor_id, n.item.event_id) not in stored]
         if not new:
+            _run([(f"RELEASE SAVEPOINT {_SAVEPOINT}", ())])
             return [], [], [], set()
         try:
-            with transaction.atomic():
-                incident_of, touched, silent_zones = _correlate(new, acting_user, now)
-                _insert(new, incident_of, now)
-            return new, incident_of, touched, silent_zones
+            incident_of, opened, joined, silent_zones = _correlate(new, open_rows, acting_user, now)
+            _insert(new, incident_of, now)
         except _AlreadyStored:
             if attempt == _ATTEMPTS - 1:
                 raise
+            _run([(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}", ())])
             stored |= _already_stored(fresh)
+            continue
+        # The savepoint let go and the joined incidents' counts written: one round trip.
+        _run([(f"RELEASE SAVEPOINT {_SAVEPOINT}", ()), *_incident_updates(joined, now)])
+        return new, incident_of, [*opened, *joined], silent_zones
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -346,20 +348,20 @@ def _already_stored(fresh: list[_New]) -> set[tuple[int, str]]:
 
 
 def _correlate(
-    new: list[_New], acting_user: Any, now: dt.datetime
-) -> tuple[list[_Incident], list[_Incident], set[int]]:
+    new: list[_New], open_rows: list[tuple[Any, ...]], acting_user: Any, now: dt.datetime
+) -> tuple[list[_Incident], list[_Incident], list[_Incident], set[int]]:
     """Attach each new alert to its zone's open incident within the window, or open one.
 
-    Returns the incident of each new alert (in the order of ``new``), the incidents touched
-    (opened ones written, joined ones updated) and the zones that have an open silent-sensor
-    alarm.
+    Returns the incident of each new alert (in the order of ``new``), the incidents opened
+    (written here), those joined (in id order; their new counts are written by the caller)
+    and the zones that have an open silent-sensor alarm.
     """
     window = _window()
     # Silent-sensor alarms make incidents of their own: a dead camera is not an intrusion.
     by_zone: dict[tuple[int, bool], list[tuple[int, _New]]] = defaultdict(list)
     for place, n in sorted(enumerate(new), key=lambda pair: pair[1].item.occurred_at):
         by_zone[(n.zone_id, n.item.kind == SILENT)].append((place, n))
-    current, silent_zones = _open_incidents(sorted({key[0] for key in by_zone}))
+    current, silent_zones = _latest_open(open_rows)
     opened: list[_Incident] = []
     joined: dict[int, _Incident] = {}
     incident_of: list[_Incident] = [None] * len(new)  # type: ignore[list-item]  # all set below
@@ -386,35 +388,78 @@ def _correlate(
             incident_of[place] = incident
     if opened:
         _open(opened, acting_user, now)
-    if joined:
-        _update_incidents(sorted(joined.values(), key=lambda i: i.id or 0), now)
-    return incident_of, [*opened, *joined.values()], silent_zones
+    return incident_of, opened, sorted(joined.values(), key=lambda i: i.id or 0), silent_zones
 
 
-def _open_incidents(zone_ids: list[int]) -> tuple[dict[tuple[int, bool], _Incident], set[int]]:
-    """The latest open incident of each zone (one for alerts, one for silent sensors), and
-    the zones with an open silent-sensor alarm.
+class _Found(NamedTuple):
+    sensors: list[tuple[Any, ...]]
+    incidents: list[tuple[Any, ...]]
 
-    On PostgreSQL the zones are locked first, in id order, to the end of the transaction:
-    a concurrent batch for the same zones waits, then sees the incidents this one opened.
-    (SQLite has one writer at a time anyway.)
+
+_SAVEPOINT = "cr_intake"
+
+
+def _look_up(codes: list[str]) -> _Found:
+    """The batch's sensors, then (their zones locked) the zones' open incidents, then a
+    savepoint for the write: on PostgreSQL one round trip (see ``_run``; each statement
+    reads after the one before, so the incidents are read once the lock is held).
+
+    The zones are locked in id order to the end of the transaction: a concurrent batch for
+    the same zones waits, then sees the incidents this one opened. (SQLite has one writer at
+    a time anyway.) Only the latest open incident of a zone counts (one for alerts, one for
+    silent sensors); on PostgreSQL only those are read, so a backlog of open incidents does
+    not slow the intake.
     """
-    if connection.vendor == "postgresql":
-        _select(
-            f"SELECT id FROM {Zone._meta.db_table} WHERE id IN ({{}}) "  # noqa: S608
-            "ORDER BY id FOR NO KEY UPDATE",
-            zone_ids,
+    if not codes:
+        return _Found([], [])
+    marks = ", ".join(["%s"] * len(codes))
+    sensor, zone, incident = Sensor._meta.db_table, Zone._meta.db_table, Incident._meta.db_table
+    zones = f"SELECT zone_id FROM {sensor} WHERE code IN ({marks})"  # noqa: S608
+    states = ", ".join(f"'{state}'" for state in OPEN_STATES)
+    columns = "id, zone_id, kind, severity, last_alert_at, alert_count"
+    statements: list[tuple[str, Sequence[Any]]] = [
+        (
+            f"SELECT code, id, zone_id, owner_id, last_seen_at FROM {sensor} "  # noqa: S608
+            f"WHERE code IN ({marks})",
+            codes,
         )
+    ]
+    if connection.vendor == "postgresql":
+        statements += [
+            (
+                f"SELECT id FROM {zone} WHERE id IN ({zones}) "  # noqa: S608
+                "ORDER BY id FOR NO KEY UPDATE",
+                codes,
+            ),
+            (
+                f"SELECT DISTINCT ON (zone_id, kind = %s) {columns} "  # noqa: S608
+                f"FROM {incident} WHERE zone_id IN ({zones}) AND state IN ({states}) "
+                "ORDER BY zone_id, kind = %s, last_alert_at DESC",
+                [SILENT, *codes, SILENT],
+            ),
+        ]
+    else:
+        statements.append(
+            (
+                f"SELECT {columns} FROM {incident} "  # noqa: S608
+                f"WHERE zone_id IN ({zones}) AND state IN ({states}) "
+                "ORDER BY zone_id, last_alert_at DESC",
+                codes,
+            )
+        )
+    statements.append((f"SAVEPOINT {_SAVEPOINT}", ()))
+    results = _run(statements)
+    return _Found(results[0], results[-2])
+
+
+def _latest_open(
+    rows: list[tuple[Any, ...]],
+) -> tuple[dict[tuple[int, bool], _Incident], set[int]]:
+    """Correlation's working copies of the latest open incident of each zone (one for
+    alerts, one for silent sensors), and the zones with an open silent-sensor alarm."""
     current: dict[tuple[int, bool], _Incident] = {}
     silent_zones: set[int] = set()
-    states = ", ".join(["%s"] * len(OPEN_STATES))
-    for pk, zone_id, kind, severity, last_alert_at, alert_count in _select(
-        f"SELECT id, zone_id, kind, severity, last_alert_at, alert_count "  # noqa: S608
-        f"FROM {Incident._meta.db_table} WHERE zone_id IN ({{}}) AND state IN ({states}) "
-        "ORDER BY zone_id, last_alert_at DESC",
-        zone_ids,
-        OPEN_STATES,
-    ):
+    for pk, zone_id, kind, severity, last_alert_at, alert_count in rows:
         is_silent = kind == SILENT
         key = (zone_id, is_silent)
         if key not in current:
@@ -458,45 +503,56 @@ _UPDATE_INCIDENT = (
 )
 
 
-def _update_incidents(incidents: list[_Incident], now: dt.datetime) -> None:
-    """Write the joined incidents' new counts, times and severities: one statement for each,
-    in id order (the order the operators' merges lock them in); bulk_update's CASE
-    expressions cost more than the write. On PostgreSQL the statements go as one text in one
-    call (the cursor binds on the client side), one round trip and one pass through psycopg
-    instead of one per incident."""
+def _incident_updates(
+    incidents: list[_Incident], now: dt.datetime
+) -> list[tuple[str, Sequence[Any]]]:
+    """The statements that write the joined incidents' new counts, times and severities:
+    one for each, in id order (the order the operators' merges lock them in); bulk_update's
+    CASE expressions cost more than the write."""
     adapt = connection.ops.adapt_datetimefield_value
-    rows = [
-        (i.severity, adapt(i.last_alert_at), i.alert_count, i.kind, adapt(now), i.id)
+    stamp = adapt(now)
+    return [
+        (
+            _UPDATE_INCIDENT,
+            (i.severity, adapt(i.last_alert_at), i.alert_count, i.kind, stamp, i.id),
+        )
         for i in incidents
     ]
+
+
+def _run(statements: list[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, ...]]]:
+    """Run the statements in order and return the rows of each: on PostgreSQL as one text
+    in one call, so one round trip and one pass through psycopg (Django's client-binding
+    cursor takes several statements; not with the server_side_binding option); elsewhere
+    one by one. The hot path's statements are plain SQL (an ORM query costs about half a
+    millisecond of CPU before it is sent)."""
     with connection.cursor() as cursor:
-        if len(rows) > 1 and _binds_on_client(cursor):
+        if len(statements) > 1 and _binds_on_client(cursor):
             cursor.execute(
-                ";\n".join([_UPDATE_INCIDENT] * len(rows)), [v for row in rows for v in row]
+                ";\n".join(sql for sql, _params in statements),
+                [value for _sql, params in statements for value in params],
             )
-        else:
-            cursor.executemany(_UPDATE_INCIDENT, rows)
+            raw = cursor.cursor
+            results = []
+            while True:
+                results.append(list(raw.fetchall()) if raw.description else [])
+                if not raw.nextset():
+                    return results
+        out = []
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            out.append(list(cursor.fetchall()) if cursor.description else [])
+        return out
 
 
 def _binds_on_client(cursor: Any) -> bool:
     """Whether the cursor is psycopg's client-binding one, which takes several statements
-    in one call (Django's default; not with the server_side_binding option)."""
+    in one call (Django's default)."""
     if connection.vendor != "postgresql":
         return False
     from psycopg import ClientCursor
 
     return isinstance(cursor.cursor, ClientCursor)
-
-
-def _select(sql: str, values: Sequence[Any], more: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    """Run a query whose ``{}`` is a list of ``values`` (``IN ({})``); the hot path's reads
-    are plain SQL (an ORM query costs about half a millisecond of CPU before it is sent)."""
-    if not values:
-        return []
-    marks = ", ".join(["%s"] * len(values))
-    with connection.cursor() as cursor:
-        cursor.execute(sql.format(marks), [*values, *more])
-        return list(cursor.fetchall())
 
 
 def _aware(value: Any) -> dt.datetime:
