@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -23,10 +24,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import paho.mqtt.client as mqtt
 import pytest
-from benchmarks._faults import HttpSensor, free_port
+from benchmarks._faults import HttpSensor, alert, free_port
 from benchmarks._harness import test_database_url, wait_until
 from django.conf import settings
+from paho.mqtt.enums import CallbackAPIVersion
 
 from tests.conftest import missing
 
@@ -175,8 +178,10 @@ class Server:
         workers: int = 1,
         port: int | None = None,
         file_size_limit: int | None = None,
+        options: tuple[str, ...] = (),
     ) -> None:
         self.port = port or free_port()
+        self.options = options
         self.log = log
         self.env = env
         self.workers_wanted = workers
@@ -185,7 +190,7 @@ class Server:
 
     def _start(self) -> subprocess.Popen[bytes]:
         args = ["serve", "--no-live", "--port", str(self.port), "--workers"]
-        args += [str(self.workers_wanted), "--threads", "4"]
+        args += [str(self.workers_wanted), "--threads", "4", *self.options]
         # Under a file size limit the log cannot be a file (it would hit the limit too).
         out: Any = subprocess.DEVNULL if self.file_size_limit else self.log.open("ab")
         try:
@@ -231,6 +236,13 @@ class Server:
 
     def workers(self) -> list[int]:
         """The granian worker processes (children of the server process)."""
+        return [pid for pid in self.children() if not _runs(pid, "mqtt_bridge")]
+
+    def bridges(self) -> list[int]:
+        """The MQTT bridge it runs (``--mqtt-bridge``), if it is running."""
+        return [pid for pid in self.children() if _runs(pid, "mqtt_bridge")]
+
+    def children(self) -> list[int]:
         pids = []
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
@@ -259,6 +271,14 @@ class Server:
         for key, value in changes.items():
             setattr(self, key, value)
         self.process = self._start()
+
+
+def _runs(pid: int, word: str) -> bool:
+    """Whether that process's command line has that word."""
+    try:
+        return word.encode() in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
 
 
 def tally(cursor: Any, prefix: str, acknowledged: list[str]) -> dict[str, int]:
@@ -460,3 +480,85 @@ def own_sqlite(own_databases: OwnDatabases) -> tuple[Path, str]:
     """An SQLite database file of the test's own, migrated, and the sensor account's token."""
     assert own_databases.sqlite is not None
     return own_databases.sqlite_path, own_databases.sqlite.result(timeout=600)
+
+
+class Publisher:
+    """Sensors publishing one alert a message at QoS 1, ``pace`` a second, in a thread. paho
+    keeps what it could not send (the broker away) and sends it again once it has reconnected;
+    a message counts as acknowledged when the broker's PUBACK for it arrives."""
+
+    def __init__(self, port: int, topic: str, run: str, pace: float = 200) -> None:
+        self.topic, self.run, self.pace = topic, run, pace
+        self.lock = threading.Lock()
+        self.pending: dict[int, str] = {}
+        self.early: set[int] = set()
+        self.acknowledged: list[str] = []
+        self.published = 0
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"pub-{run}")
+        self.client.max_inflight_messages_set(1000)
+        self.client.reconnect_delay_set(0.2, 2)
+        self.client.on_publish = self._on_publish
+        self.client.connect("127.0.0.1", port)
+        self.client.loop_start()
+        assert wait_until(self.client.is_connected, 30)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _on_publish(self, client: Any, userdata: Any, mid: int, reason: Any, props: Any) -> None:
+        # paho calls this holding its own locks: take ours only for the books, never around
+        # a call into paho (the publishing thread would wait on it the other way round).
+        if reason.is_failure:
+            return
+        with self.lock:
+            event = self.pending.pop(mid, None)
+            if event is None:
+                self.early.add(mid)  # acknowledged before publish() returned its id
+            else:
+                self.acknowledged.append(event)
+
+    def _run(self) -> None:
+        begin, i = time.monotonic(), 0
+        while not self.stop.is_set():
+            ahead = begin + i / self.pace - time.monotonic()
+            if ahead > 0:
+                time.sleep(ahead)
+            item = alert(self.run, "m", i)
+            info = self.client.publish(f"{self.topic}/COQ", json.dumps(item), qos=1)
+            with self.lock:
+                if info.mid in self.early:
+                    self.early.discard(info.mid)
+                    self.acknowledged.append(item["event_id"])
+                else:
+                    self.pending[info.mid] = item["event_id"]
+                self.published += 1
+            i += 1
+
+    def finish(self, timeout: float) -> list[str]:
+        """Stop publishing, wait for the broker's acknowledgements, return the acknowledged."""
+        self.stop.set()
+        self.thread.join(30)
+        wait_until(lambda: not self.pending, timeout, every=0.1)
+        self.client.disconnect()
+        self.client.loop_stop()
+        with self.lock:
+            return list(self.acknowledged)
+
+
+def bridge_listening(port: int, topic: str, run: str) -> bool:
+    """Whether the bridge is subscribed (its session made): a message sent now is stored
+    (event id ``RUN-w-0000000``), within START_TIMEOUT."""
+    import paho.mqtt.publish as publish
+
+    from entente.control_room.models import Alert
+
+    warm = alert(run, "w", 0)
+
+    def stored() -> bool:
+        return Alert.objects.filter(event_id=warm["event_id"]).exists()
+
+    def listening() -> bool:
+        publish.single(f"{topic}/COQ", json.dumps(warm), qos=1, port=port)
+        return wait_until(stored, 1)
+
+    return wait_until(listening, START_TIMEOUT, every=0.2)

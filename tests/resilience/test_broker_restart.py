@@ -10,25 +10,22 @@ stops it.
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
-import paho.mqtt.client as mqtt
-from benchmarks._faults import Broker, alert
+from benchmarks._faults import Broker
 from benchmarks._harness import wait_until
 from django.db import connection
-from paho.mqtt.enums import CallbackAPIVersion
 
 from tests.resilience.conftest import (
     RESUME_TIMEOUT,
     SENSOR_ACCOUNT,
     START_TIMEOUT,
+    Publisher,
+    bridge_listening,
     figures,
     now,
     process_env,
@@ -40,69 +37,6 @@ from tests.resilience.conftest import (
     suite_database_url,
     tally,
 )
-
-
-class Publisher:
-    """Sensors publishing one alert a message at QoS 1, ``pace`` a second, in a thread. paho
-    keeps what it could not send (the broker away) and sends it again once it has reconnected;
-    a message counts as acknowledged when the broker's PUBACK for it arrives."""
-
-    def __init__(self, port: int, topic: str, run: str, pace: float = 200) -> None:
-        self.topic, self.run, self.pace = topic, run, pace
-        self.lock = threading.Lock()
-        self.pending: dict[int, str] = {}
-        self.early: set[int] = set()
-        self.acknowledged: list[str] = []
-        self.published = 0
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"pub-{run}")
-        self.client.max_inflight_messages_set(1000)
-        self.client.reconnect_delay_set(0.2, 2)
-        self.client.on_publish = self._on_publish
-        self.client.connect("127.0.0.1", port)
-        self.client.loop_start()
-        assert wait_until(self.client.is_connected, 30)
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _on_publish(self, client: Any, userdata: Any, mid: int, reason: Any, props: Any) -> None:
-        # paho calls this holding its own locks: take ours only for the books, never around
-        # a call into paho (the publishing thread would wait on it the other way round).
-        if reason.is_failure:
-            return
-        with self.lock:
-            event = self.pending.pop(mid, None)
-            if event is None:
-                self.early.add(mid)  # acknowledged before publish() returned its id
-            else:
-                self.acknowledged.append(event)
-
-    def _run(self) -> None:
-        begin, i = time.monotonic(), 0
-        while not self.stop.is_set():
-            ahead = begin + i / self.pace - time.monotonic()
-            if ahead > 0:
-                time.sleep(ahead)
-            item = alert(self.run, "m", i)
-            info = self.client.publish(f"{self.topic}/COQ", json.dumps(item), qos=1)
-            with self.lock:
-                if info.mid in self.early:
-                    self.early.discard(info.mid)
-                    self.acknowledged.append(item["event_id"])
-                else:
-                    self.pending[info.mid] = item["event_id"]
-                self.published += 1
-            i += 1
-
-    def finish(self, timeout: float) -> list[str]:
-        """Stop publishing, wait for the broker's acknowledgements, return the acknowledged."""
-        self.stop.set()
-        self.thread.join(30)
-        wait_until(lambda: not self.pending, timeout, every=0.1)
-        self.client.disconnect()
-        self.client.loop_stop()
-        with self.lock:
-            return list(self.acknowledged)
 
 
 def test_a_broker_restart_loses_no_acknowledged_message_and_the_bridge_reconnects_by_itself(
@@ -147,16 +81,7 @@ def test_a_broker_restart_loses_no_acknowledged_message_and_the_bridge_reconnect
 
     try:
         assert wait_until(broker.up, START_TIMEOUT), "our Mosquitto did not start"
-        # The bridge is subscribed (its session made) once a message sent now is stored.
-        warm = alert(run, "w", 0)
-
-        def listening() -> bool:
-            import paho.mqtt.publish as publish
-
-            publish.single(f"{topic}/COQ", json.dumps(warm), qos=1, port=broker.port)
-            return wait_until(lambda: stored() > 0, 1)
-
-        assert wait_until(listening, START_TIMEOUT, every=0.2), output()
+        assert bridge_listening(broker.port, topic, run), output()
 
         publisher = Publisher(broker.port, topic, run)
         assert wait_until(lambda: stored() >= 300, RESUME_TIMEOUT), output()

@@ -5,6 +5,12 @@ times faster there than behind ASGI). The live board's stream: a second granian 
 ASGI (``entente.asgi``) on LIVE_PORT, whose workers each hold one hub for thousands of open
 boards. ``--mqtt-bridge`` also runs the MQTT bridge beside them (``make demo`` does), so that a
 sensor's message reaches the open boards with nothing else to start.
+
+Both run as children of this process, each in a process group of its own, and are started
+again whenever one exits while the server runs (``Supervised``: after 1 s, then twice as long
+each time up to 30 s, back to 1 s once one has run a minute). granian already starts its own
+dead workers again; this covers the listener's main process and the bridge, which in a
+deployment have no service manager of their own watching them.
 """
 
 from __future__ import annotations
@@ -13,6 +19,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +30,78 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 # The demo's sensor account (entente.demo.load.load_sensor_account), used by the bridge in
 # demo mode when ENTENTE_MQTT_USER names none.
 DEMO_SENSOR_ACCOUNT = "sensors.demo"  # entente.demo.load.SENSOR_ACCOUNT
+
+FIRST_DELAY, LONGEST_DELAY, SETTLED = 1.0, 30.0, 60.0
+
+# Held while a child is started, and by granian while it forks a worker (``hold_forks``): a
+# worker forked in the middle would keep the pipe through which Popen learns that the child
+# started, and Popen would wait on it for ever.
+_SPAWNING = threading.Lock()
+
+
+def hold_forks() -> None:
+    """Make this process's forks wait for a child being started (once per process)."""
+    os.register_at_fork(
+        before=_SPAWNING.acquire,
+        after_in_parent=_SPAWNING.release,
+        after_in_child=_SPAWNING.release,
+    )
+
+
+class Supervised:
+    """A child process, started again whenever it exits until ``stop``: after FIRST_DELAY
+    seconds, doubled each time up to LONGEST_DELAY, and back to FIRST_DELAY once it has run
+    SETTLED seconds. Each start and exit is written to ``say`` (the server's output)."""
+
+    def __init__(
+        self, name: str, argv: list[str], env: dict[str, str], say: Callable[[str], None]
+    ) -> None:
+        self.name, self.argv, self.env, self.say = name, argv, env, say
+        self.process: subprocess.Popen[bytes] | None = None
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name=f"supervise {name}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        delay = FIRST_DELAY
+        while True:
+            with self._lock, _SPAWNING:
+                if self._stopping.is_set():
+                    return
+                started = time.monotonic()
+                self.process = subprocess.Popen(  # noqa: S603 - our interpreter, fixed arguments
+                    self.argv, env=self.env, start_new_session=True
+                )
+            self.say(f"{self.name} started (pid {self.process.pid})")
+            code = self.process.wait()
+            if self._stopping.is_set():
+                return
+            if time.monotonic() - started >= SETTLED:
+                delay = FIRST_DELAY
+            self.say(f"{self.name} exited (code {code}); starting it again in {delay:g} s")
+            if self._stopping.wait(delay):
+                return
+            delay = min(delay * 2, LONGEST_DELAY)
+
+    def stop(self) -> None:
+        """Stop it for good: SIGTERM to its whole process group (granian's workers are in the
+        listener's), SIGKILL to what is still there after ten seconds."""
+        with self._lock:
+            self._stopping.set()
+            process = self.process
+        if process is None or process.poll() is not None:
+            return
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
+        except ProcessLookupError:
+            pass
 
 
 class Command(BaseCommand):
@@ -66,14 +147,15 @@ class Command(BaseCommand):
             help="also run the MQTT bridge (ENTENTE_MQTT_USER; the demo's sensor account in demo)",
         )
 
-    def _children(self, opts: dict[str, Any]) -> list[subprocess.Popen[bytes]]:
-        children: list[subprocess.Popen[bytes]] = []
+    def _children(self, opts: dict[str, Any]) -> list[Supervised]:
+        children: list[Supervised] = []
         env = {**os.environ, "PORT": str(opts["port"])}
         if not opts["no_live"]:
             live_port = opts["live_port"] or int(os.environ.get("LIVE_PORT", str(opts["port"] + 1)))
             env["LIVE_PORT"] = str(live_port)
             children.append(
-                subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
+                Supervised(
+                    "Live listener",
                     [
                         sys.executable,
                         "-m",
@@ -97,8 +179,8 @@ class Command(BaseCommand):
                         "--respawn-failed-workers",
                         "entente.asgi:application",
                     ],
-                    env=env,
-                    start_new_session=True,
+                    env,
+                    self._say,
                 )
             )
             self.stdout.write(
@@ -114,10 +196,11 @@ class Command(BaseCommand):
             if not user:
                 raise CommandError("--mqtt-bridge needs ENTENTE_MQTT_USER (the sensor account)")
             children.append(
-                subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
+                Supervised(
+                    "MQTT bridge",
                     [sys.executable, "-m", "entente", "mqtt_bridge", "--user", user],
-                    env=env,
-                    start_new_session=True,
+                    env,
+                    self._say,
                 )
             )
             self.stdout.write(
@@ -130,6 +213,10 @@ class Command(BaseCommand):
         from granian.constants import Interfaces
 
         children = self._children(opts)
+        if children:
+            hold_forks()
+        for child in children:
+            child.start()
         self.stdout.write(
             f"Serving on http://{opts['host']}:{opts['port']}/ "
             f"({opts['workers']} worker(s)); Ctrl-C stops."
@@ -147,13 +234,9 @@ class Command(BaseCommand):
                 respawn_failed_workers=True,
             ).serve()
         finally:
-            # Each child leads a process group of its own (granian's workers are in it): stop
-            # the whole group, and kill what is still there after ten seconds.
             for child in children:
-                os.killpg(child.pid, signal.SIGTERM)
-            for child in children:
-                try:
-                    child.wait(10)
-                except subprocess.TimeoutExpired:
-                    os.killpg(child.pid, signal.SIGKILL)
-                    child.wait(10)
+                child.stop()
+
+    def _say(self, message: str) -> None:
+        self.stdout.write(message)
+        self.stdout.flush()
