@@ -113,6 +113,25 @@ def test_the_translation_is_found_in_its_own_language(persona):
     assert found(persona("analyst.nca"), "smugglers lorries") == [report]
 
 
+def test_accents_are_neither_needed_nor_in_the_way(persona):
+    """A British analyst types French words without their accents; a French one may type an
+    accent the writer left out. Either way the report is found (the stemmers alone would
+    make "secur" of "sécurité" and "securit" of "securite")."""
+    dcpaf, nca = persona("analyst.dcpaf"), persona("analyst.nca")
+    accented = make_report(
+        dcpaf,
+        title="Sécurité à la frontière",
+        body="Le réseau de Benoît passe par l'écluse.",
+        language="fr",
+    )
+    plain = make_report(dcpaf, title="Controle au peage", body="Un vehicule arrete.", language="fr")
+    for query in ("securite", "frontiere", "reseaux", "benoit", "ecluse", "Sécurité frontière"):
+        assert found(nca, query) == [accented], query
+    assert found(dcpaf, '"la frontiere"') == [accented]
+    assert found(dcpaf, "contrôle péage véhicule arrêté") == [plain]
+    assert found(dcpaf, "sécurité -réseau") == []
+
+
 # Ranking ---------------------------------------------------------------------------------------
 
 

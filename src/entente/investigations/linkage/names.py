@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+
+from entente.core.text import strip_accents
 
 # Articles joined to the name they precede: "El Hassane", "Al-Hassan", "Ul Haq" -> "al..."
 PREFIXES = frozenset({"al", "el", "ul", "al-", "el-"})
@@ -48,14 +49,6 @@ VARIANTS: dict[str, str] = {
 _VOWELS = re.compile(r"[aeiouy]")
 _SPLIT = re.compile(r"[^a-z]+")
 _DOUBLED = re.compile(r"(.)\1+")
-
-
-def strip_accents(text: str) -> str:
-    """ "Chérif" -> "Cherif", "Zoë" -> "Zoe" (and "ß" -> "ss", "æ" -> "ae")."""
-    text = text.replace("ß", "ss").replace("æ", "ae").replace("œ", "oe")
-    text = text.replace("Æ", "AE").replace("Œ", "OE")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def tokens(text: str) -> list[str]:
