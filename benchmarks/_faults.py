@@ -1,5 +1,6 @@
 """Parts shared by the crash benchmark (benchmarks/crash.py) and the fault tests
-(tests/resilience/): a free port, alerts of a run, a Mosquitto of our own, and a sensor that
+(tests/resilience/), and the free port of every benchmark and test that starts a server: a free
+port, alerts of a run, a Mosquitto of our own, and a sensor that
 posts batches over HTTP and retries each until it is answered, as the sensor-integration guide
 asks a sensor to do.
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,16 +27,11 @@ import threading
 import time
 from typing import Any
 
+from _faults import free_port
 from _harness import ROOT, database, parse, report, wait_until
 
 CONNECTIONS = 8
 RATE = 200
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def closed_loop(port: int, path: str, headers: dict[str, str], seconds: float) -> float:

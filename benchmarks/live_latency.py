@@ -36,6 +36,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from _faults import free_port
 from _harness import ROOT, database, parse, report
 
 HOST = "127.0.0.1"
@@ -47,12 +48,6 @@ OPERATORS = [
     "gold.pn",
 ]
 ROW = re.compile(rb'\{"id":(\d+),[^{}]*?"alerts":(\d+)')
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
 
 
 def rss_mb(pid: int) -> float:

@@ -59,6 +59,7 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
+from _faults import free_port
 from _harness import ROOT, cpu_seconds, database, entente_process, parse, report, stop, wait_until
 
 HOST = "127.0.0.1"
@@ -126,12 +127,6 @@ ANCHOR = (
     "GitLab load-test pass criteria: achieved >= 80% of target, success > 99.9%, "
     "p90 < 200 ms reads / 500 ms writes"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
 
 
 def tree_cpu(pid: int) -> float:

@@ -20,6 +20,7 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 import pytest
+from benchmarks._faults import free_port
 from django.conf import settings
 from django.db import connection
 from django.test import Client
@@ -33,12 +34,6 @@ from tests.conftest import load_world, require_chromium, require_service, verifi
 
 BROKER = ("127.0.0.1", 1883)
 HOST = "127.0.0.1"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
 
 
 def wait_for_port(port: int, seconds: float = 30) -> None:
