@@ -307,6 +307,49 @@ def test_another_systems_bundle_imports_with_defaults_and_per_row_errors(persona
     assert [(e["row"], e["field"]) for e in job.errors] == [(2, "lang"), (3, "description")]
 
 
+def test_a_bundle_imported_again_adds_nothing_and_says_why_row_by_row(persona):
+    """The same partner bundle imported twice by one agency: its reports are there once, and
+    the second import says, for each, that it was imported before. The other side's agency
+    importing it gets its own copies."""
+    analyst, colleague = persona("analyst.nca"), persona("supervisor.nca")
+    data = bundle_with({}, {"name": "Second report"})
+    first = finish(
+        exchange.start_import(acting_user=analyst, file_name="a.json", data=data), analyst
+    )
+    assert (first.imported, first.errors) == (2, [])
+    before = Report.objects.count()
+    again = finish(
+        exchange.start_import(acting_user=colleague, file_name="a.json", data=data), colleague
+    )
+    assert (again.state, again.imported) == (ImportState.DONE, 0)
+    assert [(e["row"], e["field"]) for e in again.errors] == [(1, "id"), (2, "id")]
+    assert "report--00000001-0000-4000-8000-000000000000" in again.errors[0]["message"]
+    assert "imported this report before" in again.errors[0]["message"]
+    assert Report.objects.count() == before
+
+    french = persona("analyst.dcpaf")
+    theirs = finish(
+        exchange.start_import(acting_user=french, file_name="a.json", data=data), french
+    )
+    assert (theirs.imported, theirs.errors) == (2, [])
+    assert Report.objects.filter(title="Report 1").count() == 2
+
+
+def test_the_database_keeps_an_agency_from_importing_a_report_twice(persona):
+    """Two imports of one report racing past the check: the constraint refuses the second."""
+    from django.db import IntegrityError, transaction
+
+    analyst = persona("analyst.nca")
+    finish(
+        exchange.start_import(acting_user=analyst, file_name="a.json", data=bundle_with({})),
+        analyst,
+    )
+    copy = Report.objects.get(title="Report 1")
+    copy.pk, copy.reference = None, "NCA-COPY-1"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        copy.save()
+
+
 @pytest.mark.parametrize(
     "data",
     [

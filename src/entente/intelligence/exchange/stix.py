@@ -457,6 +457,7 @@ def row_from_report(number: int, obj: dict[str, Any], index: dict[str, Any]) -> 
     row = RowInput(number=number)
     ext = obj.get("extensions", {}).get(MARKINGS_EXTENSION, {})
     fields = row.fields
+    fields["source_id"] = str(obj.get("id") or "")
     fields["title"] = str(obj.get("name") or "")
     fields["body"] = str(obj.get("description") or "")
     # STIX: without ``lang``, the content is in English.

@@ -104,11 +104,24 @@ class Report(MarkedModel):
     entities: models.ManyToManyField[Entity, ReportEntity] = models.ManyToManyField(
         Entity, through="ReportEntity", related_name="reports", verbose_name=_("entities")
     )
+    # The id of the report in the file it was imported from (a STIX report's ``id``): an
+    # agency imports the same report once.
+    source_id = models.CharField(_("imported from"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("intelligence report")
         verbose_name_plural = _("intelligence reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["originator", "source_id"],
+                condition=~models.Q(source_id=""),
+                name="intel_report_imported_once",
+                violation_error_message=_(
+                    "Your agency imported this report before; it is not imported twice."
+                ),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"

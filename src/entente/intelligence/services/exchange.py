@@ -33,7 +33,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
@@ -64,7 +64,7 @@ UNGRADED = {
     "information_grade": "6",
 }
 # STIX property names of the report fields, for the error report of a bundle.
-STIX_FIELDS = {"title": "name", "body": "description", "language": "lang"}
+STIX_FIELDS = {"title": "name", "body": "description", "language": "lang", "source_id": "id"}
 EXPORT_PURPOSE = "STIX 2.1 export"
 
 
@@ -285,6 +285,12 @@ def write_report(row: RowInput, *, acting_user: User) -> Report:
     if row.errors:
         raise ValidationError(dict(row.errors))
     fields = dict(row.fields)
+    source_id = fields.get("source_id", "")
+    if (
+        source_id
+        and Report.objects.filter(originator=acting_user.agency, source_id=source_id).exists()
+    ):
+        raise ValidationError({"source_id": _imported_before(source_id)})
     if "grading_scheme" not in fields and not any(
         k in fields for k in ("source_grade", "information_grade")
     ):
@@ -321,6 +327,12 @@ def write_report(row: RowInput, *, acting_user: User) -> Report:
         for entity in report.entities.all():
             core_services.name_recipients(entity, acting_user=acting_user, agencies=agencies)
     return report
+
+
+def _imported_before(source_id: str) -> str:
+    return _("Your agency imported this report before ({id}); it is not imported twice.").format(
+        id=source_id
+    )
 
 
 def _field_label(job: ImportJob, field: str) -> str:
@@ -365,6 +377,17 @@ def advance_import(job_id: int, *, acting_user: User, chunk: int = CHUNK) -> Imp
                     errors.extend(_row_errors(job, row.number, exc))
                 except PermissionDenied as exc:
                     errors.append({"row": row.number, "field": "", "message": str(exc)})
+                except IntegrityError:
+                    # The same report imported by a colleague's job meanwhile (the checks
+                    # above saw neither): the database's constraint decides.
+                    source_id = row.fields.get("source_id", "")
+                    errors.append(
+                        {
+                            "row": row.number,
+                            "field": _field_label(job, "source_id"),
+                            "message": _imported_before(source_id),
+                        }
+                    )
                 else:
                     imported += 1
         done = start + len(rows)

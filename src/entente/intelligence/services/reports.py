@@ -184,8 +184,10 @@ def create_report(
     entities: Sequence[EntityInput] = (),
     cites: Iterable[Report | int | str] = (),
     recipients: Sequence[User] = (),
+    source_id: str = "",
 ) -> Report:
-    """Write a report for the author's agency (editors of intelligence).
+    """Write a report for the author's agency (editors of intelligence); ``source_id`` is its
+    id in the file it is imported from.
 
     A marking left out is derived from the cited reports (or OFFICIAL, the author's country
     only, TLP:AMBER when there are none); a marking given is checked against them.
@@ -242,6 +244,7 @@ def create_report(
         tlp=tlp,
         originator=agency,
         created_by=acting_user,
+        source_id=source_id,
     )
     report.full_clean()
     report.save()
