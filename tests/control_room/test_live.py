@@ -455,3 +455,29 @@ def test_the_stream_lets_the_board_page_reach_it_from_another_port_of_the_same_h
     assert ok["Access-Control-Allow-Credentials"] == "true"
     other = client.get("/control-room/live/stream", HTTP_ORIGIN="http://evil.example:8000")
     assert "Access-Control-Allow-Origin" not in other
+
+
+def test_the_boards_objects_kept_out_of_the_collector_are_reclaimed_in_its_periodic_pass():
+    """Boards' objects are frozen as they connect (the collector's passes over a thousand
+    boards held every board back); a garbage cycle among them must still be reclaimed, by the
+    pass the hub makes once per stream lifetime, or a worker would grow for ever."""
+    import gc
+    import weakref
+
+    from entente.control_room.hub import Hub
+
+    class Node:
+        pass
+
+    node = Node()
+    node.me = node  # a cycle: only the cycle collector frees it
+    gone = weakref.ref(node)
+    gc.freeze()  # as a board's connection does
+    del node
+    try:
+        gc.collect()
+        assert gone() is not None  # frozen: out of the ordinary passes
+        Hub().collect()
+        assert gone() is None
+    finally:
+        gc.unfreeze()
