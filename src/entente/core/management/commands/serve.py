@@ -9,8 +9,9 @@ sensor's message reaches the open boards with nothing else to start.
 Both run as children of this process, each in a process group of its own, and are started
 again whenever one exits while the server runs (``Supervised``: after 1 s, then twice as long
 each time up to 30 s, back to 1 s once one has run a minute). granian already starts its own
-dead workers again; this covers the listener's main process and the bridge, which in a
-deployment have no service manager of their own watching them.
+dead workers again; this covers the listener's main process and the bridge, which nothing
+else watches when this command runs them (a deployment runs the bridge as a systemd unit of
+its own, restarted by systemd).
 """
 
 from __future__ import annotations
