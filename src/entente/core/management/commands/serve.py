@@ -34,9 +34,10 @@ DEMO_SENSOR_ACCOUNT = "sensors.demo"  # entente.demo.load.SENSOR_ACCOUNT
 
 FIRST_DELAY, LONGEST_DELAY, SETTLED = 1.0, 30.0, 60.0
 
-# Held while a child is started, and by granian while it forks a worker (``hold_forks``): a
-# worker forked in the middle would keep the pipe through which Popen learns that the child
-# started, and Popen would wait on it for ever.
+# Held while the supervising threads start a child or write to the server's output, and by
+# granian while it forks a worker (``hold_forks``). A worker forked in the middle would keep
+# the pipe through which Popen learns that the child started (Popen would wait for ever), or
+# inherit the output's lock taken (the worker would hang at its first line of log).
 _SPAWNING = threading.Lock()
 
 
@@ -76,13 +77,14 @@ class Supervised:
                 self.process = subprocess.Popen(  # noqa: S603 - our interpreter, fixed arguments
                     self.argv, env=self.env, start_new_session=True
                 )
-            self.say(f"{self.name} started (pid {self.process.pid})")
+                self.say(f"{self.name} started (pid {self.process.pid})")
             code = self.process.wait()
             if self._stopping.is_set():
                 return
             if time.monotonic() - started >= SETTLED:
                 delay = FIRST_DELAY
-            self.say(f"{self.name} exited (code {code}); starting it again in {delay:g} s")
+            with _SPAWNING:
+                self.say(f"{self.name} exited (code {code}); starting it again in {delay:g} s")
             if self._stopping.wait(delay):
                 return
             delay = min(delay * 2, LONGEST_DELAY)
