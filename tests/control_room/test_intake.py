@@ -107,6 +107,18 @@ def test_a_later_batch_joins_the_open_incident(sensor_client):
     assert Alert.objects.get(event_id="b1").incident == Alert.objects.get(event_id="b2").incident
 
 
+def test_a_time_offset_past_what_postgresql_keeps_is_stored_in_utc(sensor_client):
+    """Python reads offsets up to 23:59, PostgreSQL keeps them only up to 15:59: an alert at
+    +16:00 opens an incident, and a later one joins it, with the same instants in UTC."""
+    first = send(sensor_client, [alert("o1", at="2015-07-29T14:00:00+16:00")])
+    second = send(sensor_client, [alert("o2", at="2015-07-28T22:03:00Z")])
+    assert first.status_code == second.status_code == 200
+    stored = Alert.objects.select_related("incident").get(event_id="o1")
+    assert stored.incident == Alert.objects.get(event_id="o2").incident
+    assert stored.occurred_at.isoformat() == "2015-07-28T22:00:00+00:00"
+    assert stored.incident.opened_at.isoformat() == "2015-07-28T22:00:00+00:00"
+
+
 def test_incidents_carry_the_joint_control_rooms_marking(sensor_client):
     send(sensor_client, [alert("m1")])
     incident = Alert.objects.get(event_id="m1").incident

@@ -68,7 +68,7 @@ def test_bad_input_is_refused_naming_the_field_and_nothing_is_written(
 
 def test_the_future_birth_date_is_refused_in_french_too() -> None:
     with translation.override("fr"), pytest.raises(ValidationError) as caught:
-        adult(birth_date=dt.date.today() + dt.timedelta(days=1))
+        adult(birth_date=timezone.localdate() + dt.timedelta(days=1))
     assert caught.value.message_dict["birth_date"]
 
 

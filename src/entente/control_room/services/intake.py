@@ -474,12 +474,14 @@ def _latest_open(
 def _open(opened: list[_Incident], acting_user: Any, now: dt.datetime) -> None:
     """Write the incidents correlation opened, marked for the joint control room."""
     releasable = frozenset(Country.objects.values_list("code", flat=True))
+    # In UTC: a sensor may give any offset Python reads (up to 23:59), PostgreSQL only up to
+    # 15:59. (The alerts' own times go in binary, which is UTC already.)
     rows = [
         Incident(
             zone_id=o.zone_id,
             kind=o.kind,
-            opened_at=o.opened_at,
-            last_alert_at=o.last_alert_at,
+            opened_at=o.opened_at.astimezone(dt.UTC),
+            last_alert_at=o.last_alert_at.astimezone(dt.UTC),
             severity=o.severity,
             alert_count=o.alert_count,
             classification=Classification.OFFICIAL,
@@ -514,7 +516,14 @@ def _incident_updates(
     return [
         (
             _UPDATE_INCIDENT,
-            (i.severity, adapt(i.last_alert_at), i.alert_count, i.kind, stamp, i.id),
+            (
+                i.severity,
+                adapt(i.last_alert_at.astimezone(dt.UTC)),  # in UTC: as in _open
+                i.alert_count,
+                i.kind,
+                stamp,
+                i.id,
+            ),
         )
         for i in incidents
     ]
