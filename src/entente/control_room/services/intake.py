@@ -480,7 +480,7 @@ def _open(opened: list[_Incident], acting_user: Any, now: dt.datetime) -> None:
         Incident(
             zone_id=o.zone_id,
             kind=o.kind,
-            opened_at=o.opened_at.astimezone(dt.UTC),
+            opened_at=o.opened_at and o.opened_at.astimezone(dt.UTC),  # set when opened
             last_alert_at=o.last_alert_at.astimezone(dt.UTC),
             severity=o.severity,
             alert_count=o.alert_count,
