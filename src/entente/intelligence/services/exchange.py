@@ -329,6 +329,10 @@ def write_report(row: RowInput, *, acting_user: User) -> Report:
     return report
 
 
+# Report's constraint, as PostgreSQL names it and as SQLite does (by its columns).
+IMPORTED_ONCE = ("intel_report_imported_once", "intelligence_report.source_id")
+
+
 def _imported_before(source_id: str) -> str:
     return _("Your agency imported this report before ({id}); it is not imported twice.").format(
         id=source_id
@@ -377,9 +381,12 @@ def advance_import(job_id: int, *, acting_user: User, chunk: int = CHUNK) -> Imp
                     errors.extend(_row_errors(job, row.number, exc))
                 except PermissionDenied as exc:
                     errors.append({"row": row.number, "field": "", "message": str(exc)})
-                except IntegrityError:
+                except IntegrityError as exc:
                     # The same report imported by a colleague's job meanwhile (the checks
-                    # above saw neither): the database's constraint decides.
+                    # above saw neither): the database's constraint decides. Any other
+                    # integrity error is a fault, not this row's.
+                    if not any(name in str(exc) for name in IMPORTED_ONCE):
+                        raise
                     source_id = row.fields.get("source_id", "")
                     errors.append(
                         {
