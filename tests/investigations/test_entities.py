@@ -173,6 +173,29 @@ def test_the_list_filters_by_kind_and_text(login):
     assert [row["name"] for row in api["items"]] == ["Besnik R."]
 
 
+def test_the_text_matches_whatever_the_accents_on_either_side(login):
+    entity("investigator.ocriest", "person", "Benoît Lefèvre", releasability=["FR", "UK"])
+    entity("investigator.ocriest", "person", "Zoe Marchand", releasability=["FR", "UK"])
+    entity("investigator.ocriest", "person", "Cœur de Lion", releasability=["FR", "UK"])
+    entity("investigator.ocriest", "person", "Benoit_Dupont", releasability=["FR", "UK"])
+    client = login("gold.kent")
+
+    def found(text: str) -> list[str]:
+        api = client.get("/api/v1/investigations/entities", {"kind": "person", "q": text})
+        return sorted(row["name"] for row in api.json()["items"])
+
+    # A British keyboard types no accent; a French one may put one where none was written.
+    assert found("benoit lefevre") == ["Benoît Lefèvre"]
+    assert found("LEFÈVRE") == ["Benoît Lefèvre"]
+    assert found("zoë") == ["Zoe Marchand"]
+    assert found("coeur") == ["Cœur de Lion"]
+    # The wildcards of SQL's LIKE are matched as themselves.
+    assert found("benoit_") == ["Benoit_Dupont"]
+    assert found("%") == []
+    page = client.get(reverse("investigations:entity_list"), {"q": "lefevre"})
+    assert "Benoît Lefèvre" in page.content.decode()
+
+
 def test_the_api_creates_an_entity_and_refuses_a_bad_one_with_a_problem(login):
     client = login("investigator.ocriest")
     made = client.post(

@@ -378,3 +378,6 @@ def test_the_chart_page_around_an_entity_lists_its_neighbours_and_counts(login, 
     assert "GH-512-KL" in body and "Dritan M." not in body and "Secret account" not in body
     search = login(FRENCH).get("/investigations/chart/?q=arben")
     assert f"?entity={net['arben'].pk}" in search.content.decode()
+    # Typed with an accent the name was not written with, the same person is found.
+    search = login(FRENCH).get("/investigations/chart/?q=Arbèn")
+    assert f"?entity={net['arben'].pk}" in search.content.decode()

@@ -22,4 +22,9 @@ class CoreConfig(AppConfig):
         ]
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
         from entente.core import signals  # noqa: F401  (connects the log-in audit receivers)
+        from entente.core.text import register_sqlite_functions
+
+        connection_created.connect(register_sqlite_functions, dispatch_uid="entente_fold")

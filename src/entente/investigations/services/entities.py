@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, Q, QuerySet, Value
 from django.utils.translation import gettext as _
 
 from entente.control_room.choices import VehicleType
@@ -28,6 +28,7 @@ from entente.core import access, audit
 from entente.core import services as core_services
 from entente.core.choices import TLP, AuditAction, Classification, Module, Role
 from entente.core.models import User
+from entente.core.text import Folded
 from entente.intelligence.choices import EntityKind
 from entente.intelligence.exchange.rows import normalise_identifier
 from entente.intelligence.models import Entity, Report
@@ -80,14 +81,17 @@ def visible_entities(
     user: Any, *, kind: str = "", text: str = "", ids: Iterable[int] | None = None
 ) -> QuerySet[Entity]:
     """Entities the user may see, optionally of one kind and matching a text (name or
-    identifier, any case)."""
+    identifier, any case and any accents: "benoit" finds "Benoît")."""
     require_reader(user)
     qs = graph.visible_entities(user).select_related("originator")
     if kind:
         qs = qs.filter(kind=kind)
     text = text.strip()
     if text:
-        qs = qs.filter(Q(name__icontains=text) | Q(identifier__icontains=text))
+        folded = Folded(Value(text))
+        qs = qs.alias(folded_name=Folded("name"), folded_identifier=Folded("identifier")).filter(
+            Q(folded_name__contains=folded) | Q(folded_identifier__contains=folded)
+        )
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     return qs

@@ -13,6 +13,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Value
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from entente.core import access, periods
 from entente.core.choices import Module
+from entente.core.text import Folded
 from entente.intelligence.choices import EntityKind
 from entente.investigations import graph
 from entente.investigations.choices import LinkKind
@@ -110,7 +112,8 @@ def chart(request: HttpRequest) -> HttpResponse:
     if query:
         matches = list(
             graph.visible_entities(user)
-            .filter(name__icontains=query)
+            .alias(folded_name=Folded("name"))
+            .filter(folded_name__contains=Folded(Value(query)))
             .order_by("name", "pk")
             .values("pk", "name", "kind", "country")[:SEARCH_LIMIT]
         )
