@@ -222,6 +222,50 @@ def test_the_link_form_refuses_a_self_link_and_writes_a_good_one(world, login):
     )
 
 
+def test_the_link_form_finds_and_takes_an_entity_past_its_list(world, login, monkeypatch):
+    from entente.investigations.views import entities as views
+
+    monkeypatch.setattr(views, "MAX_CHOICES", 2)
+    garage = entity("investigator.ocriest", "place", "Garage de Zoë", releasability=BOTH)
+    client = login("investigator.ocriest")
+    url = reverse("investigations:link_create", args=[world["arben"].pk])
+    # Arben's form lists by kind, then name: Dritan, the French phone; the garage comes
+    # third, past the list, which says so (in French, the investigator's language).
+    page = client.get(url)
+    offered = [value for value, _label in page.context["form"].fields["other"].choices if value]
+    assert offered == [world["dritan"].pk, world["fr_phone"].pk]
+    text = page.content.decode()
+    assert 'role="search"' in text and "les 2 premières des 3 entités" in text
+    # The people offered are audited as read.
+    listed = AuditEntry.objects.filter(purpose=services.OTHERS_PURPOSE).get()
+    assert listed.changes["people"] == [world["dritan"].pk]
+    assert listed.actor_username == "investigator.ocriest"
+    # The search narrows the list, whatever the accents typed.
+    found = client.get(url, {"q": "garage de zoe"})
+    choices = found.context["form"].fields["other"].choices
+    assert [value for value, _label in choices if value] == [garage.pk]
+    assert "1 entité correspond à la recherche." in found.content.decode()
+    # Any entity the person may see can be chosen, listed or not; one they may not see cannot.
+    made = client.post(
+        url, {"other": garage.pk, "kind": "owns", "direction": "out", "confidence": "1"}
+    )
+    assert made.status_code == 302
+    assert Link.objects.filter(source=world["arben"], target=garage).exists()
+    hidden = client.post(
+        url, {"other": world["uk_lorry"].pk, "kind": "calls", "direction": "out", "confidence": "1"}
+    )
+    assert hidden.status_code == 200 and "other" in hidden.context["form"].errors
+    assert not Link.objects.filter(target=world["uk_lorry"]).exists()
+
+
+def test_the_link_form_search_speaks_english_too(world, login):
+    page = login("gold.kent").get(
+        reverse("investigations:link_create", args=[world["arben"].pk]), {"q": "dritan"}
+    )
+    text = page.content.decode()
+    assert "Find the other entity" in text and "1 entity matches the search." in text
+
+
 def test_listing_people_and_their_links_is_audited(world, login):
     link(
         "investigator.ocriest", world["arben"], world["dritan"], "travels_with", releasability=BOTH

@@ -39,6 +39,7 @@ from entente.investigations.models import Investigation, Link
 READ_PURPOSE = "person entity consulted"
 LIST_PURPOSE = "entities listed"
 LINKS_PURPOSE = "links listed"
+OTHERS_PURPOSE = "entities listed as a link's other end"
 
 MAX_NAME = 200
 MAX_IDENTIFIER = 100

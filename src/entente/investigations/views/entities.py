@@ -8,6 +8,7 @@ through the services.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -41,7 +42,8 @@ from entente.investigations.services import links as link_services
 PAGE_SIZE = 50
 ERRORS_SHOWN = 200
 # The choices of the link form's other end: a select is fine for a team's picture; past
-# this, the person narrows the list with the entity list's search first.
+# this, the person narrows the list with the form's own search (any entity they may see can
+# still be chosen: the choice is checked against all of them).
 MAX_CHOICES = 1000
 
 
@@ -433,12 +435,35 @@ def _chart_url(pk: int) -> str:
 # Links ------------------------------------------------------------------------------------
 
 
-def _others(user: User, entity: Entity) -> list[tuple[int, str]]:
-    qs = services.visible_entities(user).exclude(pk=entity.pk).order_by("kind", "name", "pk")
-    return [
-        (e.pk, f"{e.name} · {e.get_kind_display()} · {e.identifier} (#{e.pk})")
-        for e in qs[:MAX_CHOICES]
-    ]
+@dataclass
+class _Others:
+    """The choices of the link form's other end, and how many entities matched."""
+
+    choices: list[tuple[int, str]]
+    matched: int
+
+
+def _others(user: User, entity: Entity, *, text: str = "", chosen: Any = None) -> _Others:
+    """The entities the other end may be, matching ``text`` (MAX_CHOICES at most), plus the
+    one ``chosen`` (posted) if the person may see it; the people shown are audited."""
+    qs = (
+        services.visible_entities(user, text=text)
+        .exclude(pk=entity.pk)
+        .order_by("kind", "name", "pk")
+    )
+    shown = list(qs[:MAX_CHOICES])
+    matched = qs.count() if len(shown) == MAX_CHOICES else len(shown)
+    try:
+        chosen_pk = int(chosen)
+    except (TypeError, ValueError):
+        chosen_pk = None
+    if chosen_pk is not None and chosen_pk not in {e.pk for e in shown}:
+        shown += services.visible_entities(user, ids=[chosen_pk]).exclude(pk=entity.pk)
+    services.record_people_read(user, shown, purpose=services.OTHERS_PURPOSE)
+    return _Others(
+        [(e.pk, f"{e.name} · {e.get_kind_display()} · {e.identifier} (#{e.pk})") for e in shown],
+        matched,
+    )
 
 
 @login_required
@@ -447,7 +472,9 @@ def link_create(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     services.require_editor(user)
     entity = access.get_visible_or_404(Entity, user, pk=pk)
-    form = LinkForm(request.POST or None, others=_others(user, entity))
+    text = request.GET.get("q", "").strip()[:100].replace("\x00", "")
+    others = _others(user, entity, text=text, chosen=request.POST.get("other"))
+    form = LinkForm(request.POST or None, others=others.choices)
     if request.method == "POST" and form.is_valid():
         other = form.cleaned_data["other"]
         ends = (entity.pk, other) if form.cleaned_data["direction"] == "out" else (other, entity.pk)
@@ -468,7 +495,16 @@ def link_create(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Link recorded."))
             return redirect("investigations:entity_detail", pk=entity.pk)
     return render(
-        request, "investigations/link_form.html", {"form": form, "entity": entity, "link": None}
+        request,
+        "investigations/link_form.html",
+        {
+            "form": form,
+            "entity": entity,
+            "link": None,
+            "q": text,
+            "matched": others.matched,
+            "max_choices": MAX_CHOICES,
+        },
     )
 
 
