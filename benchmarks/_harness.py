@@ -42,6 +42,37 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds used so far by a process and all its descendants (granian's workers)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        total += cpu_seconds(p) or 0.0
+        todo.extend(children.get(p, []))
+    return total
+
+
+def backends_cpu() -> dict[int, float]:
+    """CPU seconds used so far by each PostgreSQL backend serving the benchmark's database
+    (the server's pooled connections and the live listener's), when PostgreSQL runs here."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return {pid: cpu_seconds(pid) or 0.0 for (pid,) in cursor.fetchall()}
+
+
 def test_database_url() -> str:
     """A URL for the benchmark's own database, for the servers and bridges it starts."""
     from django.conf import settings

@@ -1,22 +1,31 @@
 """Alert intake rate: HTTP batches through the whole Django stack into the database.
 
-Entente's rate (batches of 1,000 alerts POSTed to /api/v1/alerts through the in-process WSGI
-handler, with idempotency and correlation on) is compared, in the same run and on the same
-database, with a raw psycopg COPY BINARY of the same rows into a table of the same columns (the
-anchor; executemany on SQLite, which has no COPY) and with Django's bulk_create. The anchor is
-also timed interleaved with the HTTP run, batch by batch, as ``ratio_interleaved``: on a shared
-machine the load can move the anchor threefold between two measurements minutes apart.
+Entente's rate is measured as it is deployed: ``entente serve`` (granian over WSGI, one worker
+per core as the deployment guide sizes it, the connection pool on), with each site's sensor
+gateway (Coquelles, the port, Folkestone: the demo's sensors by site) POSTing batches of 1,000
+of its sensors' alerts to /api/v1/alerts on a keep-alive connection of its own, the three at
+once, idempotency and correlation on. It is compared, in the same run and on the same database,
+with a raw psycopg COPY BINARY of the same rows into a table of the same columns (the anchor:
+one stream, as the issue states it; executemany on SQLite, which has no COPY) and with Django's
+bulk_create.
+
+Also measured, one batch at a time through the in-process WSGI handler (Django's test client):
+``in_process_alerts_per_s``, the rate of a single sender with nothing else running, where the
+intake's Python and the database take turns. Its anchor is also timed interleaved with it,
+batch by batch (``in_process_ratio_interleaved``): on a shared machine the load can move the
+anchor threefold between two measurements minutes apart.
 
 Then the alert table is filled to STORED alerts (10 million; 200,000 with --quick), written by
 the database server itself (INSERT ... SELECT generate_series, in one-million-row transactions,
 with every index and foreign key in place, then VACUUM ANALYZE as autovacuum would), and the
-HTTP rate is measured again: it must not fall below 0.8 of the empty-table rate.
+served rate is measured again: it must not fall below 0.8 of the empty-table rate.
 
 Also printed, to say where the time goes: a COPY of the same rows into a copy of the alert
 table with its indexes, foreign keys and the triggers that check its references (the floor any
-intake into this table pays), the CPU time of this process (Django, the intake's Python) and of
-the database backend per alert, and the SQLite rate (a second run of this script on SQLite, in
-a subprocess).
+intake into this table pays), the CPU time per alert of the server's processes and of its
+database backends (and, in process, of this process and its backend), and the SQLite rate (a
+second run of this script on SQLite, in a subprocess, in process: SQLite writes one transaction
+at a time).
 
 Event ids grow per sensor, as sensors' counters and clocks make them (``--random-ids`` draws
 them at random instead, the unkind case for the unique index at scale).
@@ -29,19 +38,34 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import http.client
 import json
 import os
 import random
 import resource
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from typing import Any
 
-from _harness import cpu_seconds, database, parse, report
+from _faults import free_port
+from _harness import (
+    backends_cpu,
+    cpu_seconds,
+    database,
+    entente_process,
+    parse,
+    report,
+    stop,
+    tree_cpu,
+    wait_until,
+)
 
 BATCH = 1000
+# entente serve's workers: one per core, as the deployment guide sizes them.
+WORKERS = os.cpu_count() or 1
 CHUNK = 1_000_000
 
 
@@ -75,7 +99,8 @@ def sqlite_rate(quick: bool) -> int | None:
 
 def main() -> None:
     args = parse(__doc__ or "", options)
-    n = 20_000 if args.quick else 200_000
+    # --quick: enough for the served rate to be more than its start (about half a second).
+    n = 60_000 if args.quick else 200_000
     stored_target = args.stored if args.stored is not None else (200_000 if args.quick else 10**7)
     with database():
         from django.db import connection, transaction
@@ -106,14 +131,23 @@ def main() -> None:
                 uuid.UUID(int=rng.getrandbits(128)).hex if args.random_ids else f"{phase}{i:011d}"
             )
 
+        # The sensors by site: each site's gateway sends its own sensors' alerts.
+        sites: dict[int, list[str]] = {}
+        for code, site in Sensor.objects.order_by("pk").values_list("code", "zone__site_id"):
+            sites.setdefault(site, []).append(code)
+        gateways = list(sites.values())
+
         def alerts(phase: str, start: dt.datetime) -> list[dict[str, Any]]:
+            """N alerts in batches of BATCH, each batch from one site's sensors (the sites
+            in turn), about three seconds apart."""
             out = []
             for i in range(n):
-                code, _pk = sensors[i % len(sensors)]
+                batch, k = divmod(i, BATCH)
+                codes = gateways[batch % len(gateways)]
                 at = start + dt.timedelta(seconds=i * 3 + rng.randint(0, 2))
                 out.append(
                     {
-                        "sensor": code,
+                        "sensor": codes[k % len(codes)],
                         "event_id": event_id(phase, i),
                         "occurred_at": at.isoformat().replace("+00:00", "Z"),
                         "kind": "intrusion",
@@ -272,6 +306,100 @@ def main() -> None:
                 out["db_cpu_us"] = db / n * 1e6
             return out
 
+        def start_server() -> tuple[subprocess.Popen[str], int]:
+            """``entente serve`` as deployed: a worker per core, the connection pool on."""
+            warm_alerts = alerts("w", dt.datetime(2015, 6, 1, tzinfo=dt.UTC))[:10]
+            port = free_port()
+            process = entente_process(
+                "serve",
+                "--no-live",
+                "--port",
+                str(port),
+                "--workers",
+                str(WORKERS),
+                env={"ENTENTE_DB_POOL": "1", "ENTENTE_LOG_LEVEL": "ERROR"},
+            )
+
+            def warm() -> bool:
+                """Each worker's first requests load the URL configuration, the API's modules
+                and the intake's: a start-up cost, not a rate. Small real batches, on new
+                connections, which go to the workers in turn."""
+                try:
+                    for k in range(4 * WORKERS):
+                        batch = [
+                            {**alert, "event_id": f"warm-{k}-{i}"}
+                            for i, alert in enumerate(warm_alerts)
+                        ]
+                        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                        conn.request(
+                            "POST",
+                            "/api/v1/alerts",
+                            body=json.dumps(batch).encode(),
+                            headers={
+                                "Authorization": f"Bearer {token}",
+                                "Content-Type": "application/json",
+                            },
+                        )
+                        response = conn.getresponse()
+                        response.read()
+                        conn.close()
+                        if response.status != 200:
+                            return False
+                except OSError:
+                    return False
+                return True
+
+            if not wait_until(warm, 60, every=0.25):
+                sys.exit("the server did not start:\n" + stop(process))
+            return process, port
+
+        def served_run(
+            served_by: tuple[subprocess.Popen[str], int] | None, payload: list[dict[str, Any]]
+        ) -> dict[str, float]:
+            """The rate through ``entente serve``: each site's gateway POSTs its batches on a
+            keep-alive connection of its own, all sites at once, as they would. (SQLite, which
+            writes one transaction at a time, is measured in this process instead.)"""
+            if served_by is None:
+                return http_run(payload)
+            server, port = served_by
+            bodies: list[list[bytes]] = [[] for _ in gateways]
+            for b, i in enumerate(range(0, n, BATCH)):
+                bodies[b % len(gateways)].append(json.dumps(payload[i : i + BATCH]).encode())
+            headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+            accepted = f'{{"accepted":{BATCH},'.encode()
+            failures: list[str] = []
+
+            def gateway(batches: list[bytes]) -> None:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                try:
+                    for body in batches:
+                        conn.request("POST", "/api/v1/alerts", body=body, headers=headers)
+                        response = conn.getresponse()
+                        answer = response.read()
+                        if response.status != 200 or not answer.startswith(accepted):
+                            failures.append(f"{response.status} {answer[:300]!r}")
+                            return
+                finally:
+                    conn.close()
+
+            checkpoint()
+            threads = [threading.Thread(target=gateway, args=(b,)) for b in bodies]
+            server_cpu0, db_cpu0 = tree_cpu(server.pid), backends_cpu()
+            t0 = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            wall = time.perf_counter() - t0
+            server_cpu = tree_cpu(server.pid) - server_cpu0
+            db_cpu = sum(t - db_cpu0.get(pid, 0.0) for pid, t in backends_cpu().items())
+            assert not failures, failures[0]
+            return {
+                "rate": n / wall,
+                "server_cpu_us": server_cpu / n * 1e6,
+                "db_cpu_us": db_cpu / n * 1e6,
+            }
+
         first = http_run(
             alerts("a", dt.datetime(2015, 7, 1, tzinfo=dt.UTC)),
             anchor=None if args.sqlite_only else "bench_alert_interleaved",
@@ -289,51 +417,57 @@ def main() -> None:
             )
             return
 
-        raw_rate = copy_rate("bench_alert")
-        full_rate = copy_rate("bench_alert_full") if postgres else None
+        served_by = start_server() if postgres else None
+        try:
+            served = served_run(served_by, alerts("s", dt.datetime(2015, 8, 1, tzinfo=dt.UTC)))
+            raw_rate = copy_rate("bench_alert")
+            full_rate = copy_rate("bench_alert_full") if postgres else None
 
-        t0 = time.perf_counter()
-        for i in range(0, n, BATCH):
-            with transaction.atomic():
-                Alert.objects.bulk_create(
-                    [
-                        Alert(
-                            sensor_id=r[0],
-                            event_id=f"orm-{i + j}",
-                            occurred_at=r[2],
-                            received_at=r[3],
-                            kind=r[4],
-                            confidence=r[5],
-                            details={},
-                        )
-                        for j, r in enumerate(raw_rows[i : i + BATCH])
-                    ]
-                )
-        orm_rate = n / (time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            for i in range(0, n, BATCH):
+                with transaction.atomic():
+                    Alert.objects.bulk_create(
+                        [
+                            Alert(
+                                sensor_id=r[0],
+                                event_id=f"orm-{i + j}",
+                                occurred_at=r[2],
+                                received_at=r[3],
+                                kind=r[4],
+                                confidence=r[5],
+                                details={},
+                            )
+                            for j, r in enumerate(raw_rows[i : i + BATCH])
+                        ]
+                    )
+            orm_rate = n / (time.perf_counter() - t0)
 
-        # The store, filled by the database server itself: closed incidents of the summer
-        # before, a thousand alerts each, with ids in the same form as the measured ones.
-        t_fill = time.perf_counter()
-        already = Alert.objects.count()
-        to_add = max(0, stored_target - already)
-        zones = list(Sensor.objects.values_list("pk", "zone_id", "owner_id"))
-        template = Incident.objects.order_by("pk").first()
-        assert template is not None
-        incident_ids = _fill(connection, to_add, zones, template, args.random_ids)
-        stored = Alert.objects.count()
-        fill_s = time.perf_counter() - t_fill
+            # The store, filled by the database server itself: closed incidents of the summer
+            # before, a thousand alerts each, with ids in the same form as the measured ones.
+            t_fill = time.perf_counter()
+            already = Alert.objects.count()
+            to_add = max(0, stored_target - already)
+            zones = list(Sensor.objects.values_list("pk", "zone_id", "owner_id"))
+            template = Incident.objects.order_by("pk").first()
+            assert template is not None
+            incident_ids = _fill(connection, to_add, zones, template, args.random_ids)
+            stored = Alert.objects.count()
+            fill_s = time.perf_counter() - t_fill
 
-        second = http_run(alerts("c", dt.datetime(2015, 9, 1, tzinfo=dt.UTC)))
+            second = served_run(served_by, alerts("c", dt.datetime(2015, 9, 1, tzinfo=dt.UTC)))
+        finally:
+            if served_by is not None:
+                stop(served_by[0])
         sqlite = sqlite_rate(args.quick) if postgres else None
+        rate = served["rate"]
         metrics: dict[str, Any] = {
             "database": connection.vendor,
             "alerts": n,
             "batch": BATCH,
             "event_ids": "random" if args.random_ids else "growing per sensor",
-            "entente_http_alerts_per_s": round(first["rate"]),
+            "gateways": len(gateways),
+            "entente_http_alerts_per_s": round(rate),
             f"{'raw_copy' if postgres else 'raw_executemany'}_alerts_per_s": round(raw_rate),
-            "raw_interleaved_alerts_per_s": round(first["anchor_rate"]),
-            "ratio_interleaved": round(first["rate"] / first["anchor_rate"], 3),
         }
         if full_rate:
             metrics["copy_into_alert_table_alerts_per_s"] = round(full_rate)
@@ -343,12 +477,23 @@ def main() -> None:
             "fill_seconds": round(fill_s, 1),
             "historic_incidents": incident_ids,
             "entente_http_alerts_per_s_with_store": round(second["rate"]),
-            "with_store_vs_empty": round(second["rate"] / first["rate"], 3),
-            "client_cpu_us_per_alert": round(first["client_cpu_us"], 1),
+            "with_store_vs_empty": round(second["rate"] / rate, 3),
+        }
+        if "server_cpu_us" in served:
+            metrics |= {
+                f"{name}_cpu_us_per_alert{suffix}": round(run[f"{name}_cpu_us"], 1)
+                for name in ("server", "db")
+                for suffix, run in (("", served), ("_with_store", second))
+            }
+        metrics |= {
+            "in_process_alerts_per_s": round(first["rate"]),
+            "in_process_ratio": round(first["rate"] / raw_rate, 3),
+            "raw_interleaved_alerts_per_s": round(first["anchor_rate"]),
+            "in_process_ratio_interleaved": round(first["rate"] / first["anchor_rate"], 3),
+            "in_process_client_cpu_us_per_alert": round(first["client_cpu_us"], 1),
         }
         if "db_cpu_us" in first:
-            metrics["db_cpu_us_per_alert"] = round(first["db_cpu_us"], 1)
-            metrics["db_cpu_us_per_alert_with_store"] = round(second["db_cpu_us"], 1)
+            metrics["in_process_db_cpu_us_per_alert"] = round(first["db_cpu_us"], 1)
         if full_rate:
             metrics["table_floor_ratio"] = round(full_rate / raw_rate, 3)
         if sqlite is not None:
@@ -358,7 +503,7 @@ def main() -> None:
             metrics,
             "raw COPY BINARY of the same rows into a table of the same columns, same run "
             "(executemany on SQLite)",
-            first["rate"] / raw_rate,
+            rate / raw_rate,
         )
 
 

@@ -60,7 +60,17 @@ from pathlib import Path
 from typing import Any
 
 from _faults import free_port
-from _harness import ROOT, cpu_seconds, database, entente_process, parse, report, stop, wait_until
+from _harness import (
+    ROOT,
+    backends_cpu,
+    database,
+    entente_process,
+    parse,
+    report,
+    stop,
+    tree_cpu,
+    wait_until,
+)
 
 HOST = "127.0.0.1"
 OPERATORS = ["operator.eurotunnel", "leader.borderforce", "gold.kent", "gold.pn"]
@@ -127,37 +137,6 @@ ANCHOR = (
     "GitLab load-test pass criteria: achieved >= 80% of target, success > 99.9%, "
     "p90 < 200 ms reads / 500 ms writes"
 )
-
-
-def tree_cpu(pid: int) -> float:
-    """CPU seconds used so far by a process and all its descendants (granian's workers)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    total, todo = 0.0, [pid]
-    while todo:
-        p = todo.pop()
-        total += cpu_seconds(p) or 0.0
-        todo.extend(children.get(p, []))
-    return total
-
-
-def backends_cpu() -> dict[int, float]:
-    """CPU seconds used so far by each PostgreSQL backend serving the benchmark's database
-    (the server's pooled connections and the live listener's), when PostgreSQL runs here."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        return {pid: cpu_seconds(pid) or 0.0 for (pid,) in cursor.fetchall()}
 
 
 def quantile(values: list[float], q: int) -> float:
