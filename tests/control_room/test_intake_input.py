@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError as PydanticError
 
-from entente.control_room.api.intake import AlertIn, _fast, parse_items
+from entente.control_room.api.intake import AlertIn, _fast, parse_items, plain_batch
 from entente.control_room.models import Alert, Incident
 from entente.control_room.services import AlertItem, ingest_alerts
 from entente.core.models import User
@@ -325,6 +325,32 @@ def test_the_fast_path_accepts_nothing_the_schema_refuses_and_reads_the_same_val
         assert fast.kind == model.kind
         assert fast.confidence == model.confidence and type(fast.confidence) is float
         assert dict(fast.details) == model.details
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(raw_items(), max_size=4))
+def test_a_batch_read_whole_is_read_as_the_schema_reads_each_item(raws):
+    items = plain_batch(json.dumps(raws).encode())
+    if items is None:
+        return  # read item by item instead (the test above)
+    assert len(items) == len(raws)
+    for raw, item in zip(raws, items, strict=True):
+        model = AlertIn.model_validate(raw)  # raises if the batch took what the schema refuses
+        assert (item.sensor, item.event_id, item.kind) == (model.sensor, model.event_id, model.kind)
+        assert item.occurred_at == model.occurred_at
+        assert item.occurred_at.utcoffset() == model.occurred_at.utcoffset()
+        assert item.confidence == model.confidence and type(item.confidence) is float
+        assert dict(item.details) == model.details
+
+
+def test_a_batch_with_one_bad_item_is_read_item_by_item():
+    good, bad = alert("g1"), {**alert("b1"), "sensor": "x\x00"}
+    assert plain_batch(json.dumps([good, good]).encode()) is not None
+    assert plain_batch(json.dumps([good, bad]).encode()) is None
+    assert plain_batch(json.dumps([good, {**good, "colour": "red"}]).encode()) is None
+    assert plain_batch(b'{"sensor": "COQ-PLAT-CCTV-01"}') is None  # not an array
+    valid, rejected = parse_items([good, bad])
+    assert [index for index, _item in valid] == [0] and list(rejected) == [1]
 
 
 def test_the_plain_form_takes_the_fast_path():
