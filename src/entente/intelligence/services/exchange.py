@@ -286,10 +286,7 @@ def write_report(row: RowInput, *, acting_user: User) -> Report:
         raise ValidationError(dict(row.errors))
     fields = dict(row.fields)
     source_id = fields.get("source_id", "")
-    if (
-        source_id
-        and Report.objects.filter(originator=acting_user.agency, source_id=source_id).exists()
-    ):
+    if _imported(acting_user, source_id):
         raise ValidationError({"source_id": _imported_before(source_id)})
     if "grading_scheme" not in fields and not any(
         k in fields for k in ("source_grade", "information_grade")
@@ -329,8 +326,11 @@ def write_report(row: RowInput, *, acting_user: User) -> Report:
     return report
 
 
-# Report's constraint, as PostgreSQL names it and as SQLite does (by its columns).
-IMPORTED_ONCE = ("intel_report_imported_once", "intelligence_report.source_id")
+def _imported(acting_user: User, source_id: str) -> bool:
+    """Whether the person's agency already holds the report of this STIX id."""
+    return bool(source_id) and (
+        Report.objects.filter(originator=acting_user.agency, source_id=source_id).exists()
+    )
 
 
 def _imported_before(source_id: str) -> str:
@@ -381,13 +381,13 @@ def advance_import(job_id: int, *, acting_user: User, chunk: int = CHUNK) -> Imp
                     errors.extend(_row_errors(job, row.number, exc))
                 except PermissionDenied as exc:
                     errors.append({"row": row.number, "field": "", "message": str(exc)})
-                except IntegrityError as exc:
-                    # The same report imported by a colleague's job meanwhile (the checks
-                    # above saw neither): the database's constraint decides. Any other
-                    # integrity error is a fault, not this row's.
-                    if not any(name in str(exc) for name in IMPORTED_ONCE):
-                        raise
+                except IntegrityError:
+                    # The same report imported by a colleague's job meanwhile (the check in
+                    # write_report saw neither): the database's constraint refused it, and
+                    # it is there now. Any other integrity error is a fault, not this row's.
                     source_id = row.fields.get("source_id", "")
+                    if not _imported(acting_user, source_id):
+                        raise
                     errors.append(
                         {
                             "row": row.number,
