@@ -251,6 +251,8 @@ def test_the_link_form_finds_and_takes_an_entity_past_its_list(world, login, mon
     )
     assert made.status_code == 302
     assert Link.objects.filter(source=world["arben"], target=garage).exists()
+    # Saved, the form listed nobody: no read is recorded for it.
+    assert AuditEntry.objects.filter(purpose=services.OTHERS_PURPOSE).count() == 1
     hidden = client.post(
         url, {"other": world["uk_lorry"].pk, "kind": "calls", "direction": "out", "confidence": "1"}
     )

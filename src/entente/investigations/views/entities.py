@@ -437,15 +437,22 @@ def _chart_url(pk: int) -> str:
 
 @dataclass
 class _Others:
-    """The choices of the link form's other end, and how many entities matched."""
+    """The entities the link form's other end may be (as offered), and how many matched."""
 
-    choices: list[tuple[int, str]]
+    entities: list[Entity]
     matched: int
+
+    @property
+    def choices(self) -> list[tuple[int, str]]:
+        return [
+            (e.pk, f"{e.name} · {e.get_kind_display()} · {e.identifier} (#{e.pk})")
+            for e in self.entities
+        ]
 
 
 def _others(user: User, entity: Entity, *, text: str = "", chosen: Any = None) -> _Others:
     """The entities the other end may be, matching ``text`` (MAX_CHOICES at most), plus the
-    one ``chosen`` (posted) if the person may see it; the people shown are audited."""
+    one ``chosen`` (posted) if the person may see it."""
     qs = (
         services.visible_entities(user, text=text)
         .exclude(pk=entity.pk)
@@ -459,11 +466,7 @@ def _others(user: User, entity: Entity, *, text: str = "", chosen: Any = None) -
         chosen_pk = None
     if chosen_pk is not None and chosen_pk not in {e.pk for e in shown}:
         shown += services.visible_entities(user, ids=[chosen_pk]).exclude(pk=entity.pk)
-    services.record_people_read(user, shown, purpose=services.OTHERS_PURPOSE)
-    return _Others(
-        [(e.pk, f"{e.name} · {e.get_kind_display()} · {e.identifier} (#{e.pk})") for e in shown],
-        matched,
-    )
+    return _Others(shown, matched)
 
 
 @login_required
@@ -494,6 +497,8 @@ def link_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Link recorded."))
             return redirect("investigations:entity_detail", pk=entity.pk)
+    # The people the page lists (not those only checked against a choice that was saved).
+    services.record_people_read(user, others.entities, purpose=services.OTHERS_PURPOSE)
     return render(
         request,
         "investigations/link_form.html",
