@@ -315,9 +315,16 @@ def main() -> None:
                 out["db_cpu_us"] = db / n * 1e6
             return out
 
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+        def post(conn: http.client.HTTPConnection, body: bytes) -> tuple[int, bytes]:
+            """One batch POSTed to the intake: the answer's status and body."""
+            conn.request("POST", "/api/v1/alerts", body=body, headers=headers)
+            response = conn.getresponse()
+            return response.status, response.read()
+
         def start_server() -> tuple[subprocess.Popen[str], int]:
             """``entente serve`` as deployed: a worker per core, the connection pool on."""
-            warm_alerts = alerts("w", dt.datetime(2015, 6, 1, tzinfo=dt.UTC))[:10]
             port = free_port()
             process = entente_process(
                 "serve",
@@ -333,29 +340,26 @@ def main() -> None:
                 """Each worker's first requests load the URL configuration, the API's modules
                 and the intake's: a start-up cost, not a rate. Small real batches, on new
                 connections, which go to the workers in turn."""
-                try:
-                    for k in range(4 * WORKERS):
-                        batch = [
-                            {**alert, "event_id": f"warm-{k}-{i}"}
-                            for i, alert in enumerate(warm_alerts)
-                        ]
-                        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                        conn.request(
-                            "POST",
-                            "/api/v1/alerts",
-                            body=json.dumps(batch).encode(),
-                            headers={
-                                "Authorization": f"Bearer {token}",
-                                "Content-Type": "application/json",
-                            },
-                        )
-                        response = conn.getresponse()
-                        response.read()
+                for k in range(4 * WORKERS):
+                    batch = [
+                        {
+                            "sensor": gateways[0][0],
+                            "event_id": f"warm-{k}-{i}",
+                            "occurred_at": f"2015-06-01T00:00:{i:02d}Z",
+                            "kind": "intrusion",
+                            "confidence": 0.5,
+                        }
+                        for i in range(10)
+                    ]
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                    try:
+                        status, _answer = post(conn, json.dumps(batch).encode())
+                    except OSError:
+                        return False
+                    finally:
                         conn.close()
-                        if response.status != 200:
-                            return False
-                except OSError:
-                    return False
+                    if status != 200:
+                        return False
                 return True
 
             if not wait_until(warm, 60, every=0.25):
@@ -374,7 +378,6 @@ def main() -> None:
             bodies: list[list[bytes]] = [[] for _ in gateways]
             for b, i in enumerate(range(0, n, BATCH)):
                 bodies[b % len(gateways)].append(json.dumps(payload[i : i + BATCH]).encode())
-            headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
             accepted = f'{{"accepted":{BATCH},'.encode()
             failures: list[str] = []
 
@@ -382,11 +385,9 @@ def main() -> None:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
                 try:
                     for body in batches:
-                        conn.request("POST", "/api/v1/alerts", body=body, headers=headers)
-                        response = conn.getresponse()
-                        answer = response.read()
-                        if response.status != 200 or not answer.startswith(accepted):
-                            failures.append(f"{response.status} {answer[:300]!r}")
+                        status, answer = post(conn, body)
+                        if status != 200 or not answer.startswith(accepted):
+                            failures.append(f"{status} {answer[:300]!r}")
                             return
                 finally:
                     conn.close()
